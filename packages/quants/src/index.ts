@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * ggml's block quantization formats, bit-exact with ggml's reference quantizers.
+ */
+export * from './codec.js';
