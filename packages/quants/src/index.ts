@@ -3,3 +3,4 @@
  * ggml's block quantization formats, bit-exact with ggml's reference quantizers.
  */
 export * from './codec.js';
+export * from './registry.js';
