@@ -1,5 +1,45 @@
-/** Entry point of the `ggufkit` command line. Returns the process exit code. */
+import yargs, { type Argv } from 'yargs';
+import { GGUFError } from '@ggufkit/gguf';
+import { UsageError } from './cli-error.js';
+import { dequantizeRowsCommand, quantizeRowsCommand } from './commands/quantize-rows.js';
+
+/** Errors a user can cause and fix: reported in one line with exit code 1. */
+function isUserError(err: unknown): boolean {
+  return err instanceof UsageError || err instanceof GGUFError || err instanceof RangeError
+    || (err instanceof Error && 'code' in err && (err as NodeJS.ErrnoException).code === 'ENOENT');
+}
+
+function buildParser(argv: string[]): Argv {
+  return yargs(argv)
+    .scriptName('ggufkit')
+    .usage('$0 <command> [options]\n\nRead, write, edit, split and quantize GGUF model files.')
+    .command(quantizeRowsCommand as never)
+    .command(dequantizeRowsCommand as never)
+    .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces for internal errors' })
+    .demandCommand(1, 'Name a command; see --help')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => { throw err ?? new UsageError(msg); });
+}
+
+/**
+ * Runs the command line and returns the exit code: 0 ok, 1 user error (one-line
+ * message), 2 internal error (stack with `--verbose`).
+ */
 export async function main(argv: string[]): Promise<number> {
-  process.stdout.write(`ggufkit ${argv.join(' ')}\n`);
-  return 0;
+  try {
+    await buildParser(argv).parseAsync();
+    return 0;
+  } catch (err) {
+    if (isUserError(err)) {
+      process.stderr.write(`ggufkit: ${(err as Error).message}\n`);
+      return 1;
+    }
+    const verbose = argv.includes('--verbose');
+    process.stderr.write(`ggufkit: internal error: ${verbose ? (err as Error).stack ?? String(err) : (err as Error).message ?? String(err)}\n`);
+    return 2;
+  }
 }

@@ -7,35 +7,42 @@ const fromBits = (b: number) => { u[0] = b >>> 0; return f[0]!; };
 
 describe('f16 codec', () => {
   it('round-trips every non-NaN f16 code exactly', () => {
+    const bad: number[] = [];
     for (let h = 0; h < 65536; h++) {
       const exp = (h >>> 10) & 0x1f;
       if (exp === 31 && (h & 0x3ff) !== 0) continue;
-      expect(f32ToF16(f16ToF32(h))).toBe(h);
+      if (f32ToF16(f16ToF32(h)) !== h) bad.push(h);
     }
+    expect(bad).toEqual([]);
   });
 
   it('maps every f16 NaN code to a quiet NaN that converts back to the canonical quiet NaN of its sign', () => {
+    const bad: number[] = [];
+    let nans = 0;
     for (let h = 0; h < 65536; h++) {
       if (((h >>> 10) & 0x1f) !== 31 || (h & 0x3ff) === 0) continue;
+      nans++;
       const x = f16ToF32(h);
-      expect(Number.isNaN(x)).toBe(true);
-      expect(f32ToF16(x)).toBe((h & 0x8000) | 0x7e00);
+      if (!Number.isNaN(x) || f32ToF16(x) !== ((h & 0x8000) | 0x7e00)) bad.push(h);
     }
+    expect(nans).toBe(2046);
+    expect(bad).toEqual([]);
   });
 
   it('rounds to nearest even at every midpoint between adjacent f16 values', () => {
+    const bad: string[] = [];
     for (let h = 0; h < 0x7bff; h++) {
       const lo = f16ToF32(h);
       const hi = f16ToF32(h + 1);
       const mid = (lo + hi) / 2; // exact in f32: f16 has 11 significant bits
-      expect(Math.fround(mid)).toBe(mid);
       const even = (h & 1) === 0 ? h : h + 1;
-      expect(f32ToF16(mid)).toBe(even);
-      expect(f32ToF16(-mid)).toBe(even | 0x8000);
-      // one f32 ulp either side of the midpoint decides by distance
-      expect(f32ToF16(fromBits(bitsOf(mid) - 1))).toBe(h);
-      expect(f32ToF16(fromBits(bitsOf(mid) + 1))).toBe(h + 1);
+      const got = [Math.fround(mid) === mid, f32ToF16(mid), f32ToF16(-mid),
+        // one f32 ulp either side of the midpoint decides by distance
+        f32ToF16(fromBits(bitsOf(mid) - 1)), f32ToF16(fromBits(bitsOf(mid) + 1))];
+      const want = [true, even, even | 0x8000, h, h + 1];
+      if (got.some((g, i) => g !== want[i])) bad.push(`${h}: ${got} != ${want}`);
     }
+    expect(bad).toEqual([]);
   });
 
   it('handles edge classes as ggml does', () => {
@@ -60,14 +67,12 @@ describe('f16 codec', () => {
 
 describe('bf16 codec', () => {
   it('round-trips every non-NaN bf16 code exactly', () => {
+    const bad: number[] = [];
     for (let h = 0; h < 65536; h++) {
       const isNaN = ((h >>> 7) & 0xff) === 0xff && (h & 0x7f) !== 0;
-      if (isNaN) {
-        expect(Number.isNaN(bf16ToF32(h))).toBe(true);
-        continue;
-      }
-      expect(f32ToBF16(bf16ToF32(h))).toBe(h);
+      if (isNaN ? !Number.isNaN(bf16ToF32(h)) || f32ToBF16(bf16ToF32(h)) !== (h | 64) : f32ToBF16(bf16ToF32(h)) !== h) bad.push(h);
     }
+    expect(bad).toEqual([]);
   });
 
   it('rounds to nearest even and quiets NaN as ggml does', () => {
