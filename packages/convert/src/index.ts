@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Hugging Face safetensors/PyTorch checkpoints to GGUF, as llama.cpp converts them.
+ */
+export {};

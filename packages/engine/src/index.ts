@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * llama.cpp-compatible CPU inference in WebAssembly SIMD.
+ */
+export {};
