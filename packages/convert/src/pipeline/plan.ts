@@ -1,0 +1,171 @@
+/**
+ * Plans a conversion: reads config.json and the checkpoint headers, maps every tensor to
+ * its GGUF name, shape and type, and builds the metadata, in the order llama.cpp's
+ * converter produces them. Tensor data is not read here: each planned tensor carries a
+ * function that reads, transforms and encodes it when the writer asks for it.
+ */
+import { shapeToNe } from '@ggufkit/tensor-layout';
+import { blockCountOf } from '../arch/base-params.js';
+import { architectureByName, findArchitecture } from '../arch/registry.js';
+import { TensorNameMap } from '../arch/tensor-names.js';
+import type { ArchContext, ArchitectureDef, PlannedTensor } from '../arch/types.js';
+import { openCheckpoint } from '../checkpoint/load.js';
+import type { Checkpoint, CheckpointTensor } from '../checkpoint/tensor.js';
+import { normalizeConfig, type HParams } from '../config/hf-config.js';
+import { readJsonFile, type ModelDirectory } from '../io/model-dir.js';
+import { MetadataBuilder } from '../metadata/builder.js';
+import { GeneralKeys, GGML_QUANT_VERSION } from '../metadata/keys.js';
+import { deriveModelNaming } from '../metadata/naming.js';
+import { encodeTensor } from '../tensors/encode.js';
+import { decodeTensor, reshape, squeezeShape, type WorkTensor } from '../tensors/work-tensor.js';
+import { setVocabAuto } from '../tokenizer/set-vocab.js';
+import { asTokenizerJson, type TokenizerJson } from '../tokenizer/tokenizer-json.js';
+import { DIRECT_OUTTYPES, isDirectOutType, tensorOutputType, type DirectOutType } from './output-type.js';
+import type { PlannedHeader, PlannedTensorData } from './write-types.js';
+
+export interface PlanOptions {
+  /**
+   * `f32`, `f16`, `bf16`, `q8_0` (encoded as llama.cpp's converter does), or `auto`
+   * (bf16 for bf16 checkpoints, else f16). Default `f16`.
+   */
+  outtype?: DirectOutType | 'auto';
+  /** Plan only the vocabulary (no tensors). */
+  vocabOnly?: boolean;
+  /** Forces `tokenizer.ggml.pre` for byte-level BPE tokenizers. */
+  tokenizerPre?: string;
+  /** GGUF architecture for a vocabulary-only conversion of a folder without config.json. Default `llama`. */
+  architecture?: string;
+  /** Overrides `general.name`. */
+  modelName?: string;
+}
+
+/** A conversion ready to be written. */
+export interface ConversionPlan {
+  header: PlannedHeader;
+  /** Tensors in file order; `data()` reads and converts lazily. */
+  tensors: PlannedTensorData[];
+  /** GGUF architecture name. */
+  architecture: string;
+  /** The converter's own output type (`auto` resolved; the f16 base of a requantized plan). */
+  outtype: DirectOutType;
+  /** `general.file_type`. */
+  fileType: number;
+  /** Total parameter count (elements of all tensors). */
+  parameterCount: number;
+  /** Releases the checkpoint's file handles. Call after writing. */
+  close(): Promise<void>;
+}
+
+function hfArchitectureOf(h: HParams): string {
+  const a = h['architectures'];
+  if (!Array.isArray(a) || typeof a[0] !== 'string') throw new RangeError('config.json: no "architectures" entry naming the model class');
+  return a[0];
+}
+
+function autoOuttype(ckpt: Checkpoint): DirectOutType {
+  for (const t of ckpt.tensors) {
+    if (t.shape.length < 2) continue;
+    if (t.dtype === 'BF16') return 'bf16';
+    if (t.dtype === 'F16') return 'f16';
+  }
+  return 'f16';
+}
+
+interface PendingTensor { name: string; shape: number[]; load: () => Promise<WorkTensor> }
+
+async function loadTransformed(src: CheckpointTensor, p: PlannedTensor): Promise<WorkTensor> {
+  const raw = await src.read();
+  let t = decodeTensor(src.dtype, src.shape, raw);
+  if (p.transform) t = p.transform(t);
+  return t;
+}
+
+/** Plans the conversion of a Hugging Face model folder. */
+export async function planConversion(dir: ModelDirectory, opts: PlanOptions = {}): Promise<ConversionPlan> {
+  const rawConfig = await readJsonFile(dir, 'config.json');
+  if (rawConfig === undefined && !opts.vocabOnly) throw new RangeError(`${dir.name}: no config.json`);
+  const hparams: HParams = rawConfig === undefined ? {} : normalizeConfig(rawConfig, `${dir.name}/config.json`);
+  const arch: ArchitectureDef = rawConfig === undefined ? architectureByName(opts.architecture ?? 'llama') : findArchitecture(hfArchitectureOf(hparams));
+  const ckpt: Checkpoint | undefined = opts.vocabOnly ? undefined : await openCheckpoint(dir);
+  try {
+    let outtype: DirectOutType;
+    const requested = opts.outtype ?? 'f16';
+    if (requested === 'auto') outtype = ckpt ? autoOuttype(ckpt) : 'f16';
+    else if (isDirectOutType(requested)) outtype = requested.toLowerCase() as DirectOutType;
+    else throw new RangeError(`unknown outtype "${String(requested)}"; expected f32, f16, bf16, q8_0 or auto`);
+    const fileType = DIRECT_OUTTYPES[outtype].fileType;
+
+    let tokenizerJson: Promise<TokenizerJson | undefined> | undefined;
+    const blockCount = rawConfig === undefined ? 0 : blockCountOf(hparams);
+    const md = new MetadataBuilder();
+    const ctx: ArchContext = {
+      dir, hparams, md, arch: arch.name, blockCount, fileType,
+      tensorMap: new TensorNameMap(arch.tensorKinds, blockCount),
+      ...(opts.tokenizerPre !== undefined ? { tokenizerPre: opts.tokenizerPre } : {}),
+      tokenizerJson: () => (tokenizerJson ??= readJsonFile(dir, 'tokenizer.json').then((j) => (j === undefined ? undefined : asTokenizerJson(j, `${dir.name}/tokenizer.json`)))),
+    };
+    md.str(GeneralKeys.ARCHITECTURE, arch.name);
+
+    const pending: PendingTensor[] = [];
+    if (ckpt) {
+      for (const g of arch.extraTensors?.(ctx) ?? []) pending.push({ name: g.name, shape: [...g.data.shape], load: async () => g.data });
+      for (const src of ckpt.tensors) {
+        if (src.name.endsWith('.attention.masked_bias') || src.name.endsWith('.attention.bias') || src.name.endsWith('.rotary_emb.inv_freq')) continue;
+        const planned = arch.planTensor ? await arch.planTensor(src.name, src.shape, ctx) : [{ name: mapName(ctx, src.name), shape: src.shape }];
+        for (const p of planned) pending.push({ name: p.name, shape: [...p.shape], load: () => loadTransformed(src, p) });
+      }
+    }
+
+    const tensors: PlannedTensorData[] = [];
+    const names = new Set<string>();
+    let parameterCount = 0;
+    for (const p of pending) {
+      if (names.has(p.name)) throw new RangeError(`two checkpoint tensors map to the GGUF tensor "${p.name}"`);
+      names.add(p.name);
+      let shape = squeezeShape(p.shape);
+      if (shape.length === 0) shape = [...p.shape];
+      if (shape.length === 0) shape = [1];
+      const ne = shapeToNe(shape);
+      const type = tensorOutputType(p.name, ne, outtype);
+      parameterCount += ne.reduce((a, b) => a * b, 1);
+      const finalShape = shape;
+      tensors.push({ name: p.name, ne, type, data: async () => encodeTensor(reshape(await p.load(), finalShape), type) });
+    }
+
+    md.str(GeneralKeys.TYPE, 'model');
+    const naming = deriveModelNaming(dir.name, hparams['_name_or_path'], parameterCount);
+    md.str(GeneralKeys.NAME, opts.modelName ?? naming.name);
+    if (naming.version !== undefined) md.str(GeneralKeys.VERSION, naming.version);
+    if (naming.organization !== undefined) md.str(GeneralKeys.ORGANIZATION, naming.organization);
+    if (naming.finetune !== undefined) md.str(GeneralKeys.FINETUNE, naming.finetune);
+    if (naming.basename !== undefined) md.str(GeneralKeys.BASENAME, naming.basename);
+    if (naming.sizeLabel !== undefined) md.str(GeneralKeys.SIZE_LABEL, naming.sizeLabel);
+
+    if (rawConfig !== undefined) {
+      arch.setParams(ctx);
+      await arch.setVocab(ctx);
+    } else {
+      await setVocabAuto(ctx);
+    }
+    md.u32(GeneralKeys.QUANTIZATION_VERSION, GGML_QUANT_VERSION);
+
+    return {
+      header: { version: 3, metadata: md.toArray(), alignment: 32 },
+      tensors,
+      architecture: arch.name,
+      outtype,
+      fileType,
+      parameterCount,
+      close: async () => { await ckpt?.close(); },
+    };
+  } catch (e) {
+    await ckpt?.close();
+    throw e;
+  }
+}
+
+function mapName(ctx: ArchContext, name: string): string {
+  const m = ctx.tensorMap.get(name);
+  if (m === undefined) throw new RangeError(`${ctx.arch}: cannot map tensor "${name}" to a GGUF name`);
+  return m;
+}

@@ -1,0 +1,43 @@
+/**
+ * float32 -> float16 conversion as NumPy's `astype(np.float16)` does it (gguf-py's f16
+ * output): round to nearest even, subnormals kept, overflow to infinity, and a NaN keeps
+ * the top 10 bits of its payload (made non-zero) instead of becoming a canonical NaN.
+ * Integer-only, so hot loops need no global lookups.
+ */
+
+/** NumPy's float32 -> float16 for one f32 bit pattern. */
+export function f32BitsToF16Numpy(x: number): number {
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) {
+    if (mant === 0) return sign | 0x7c00;
+    let h = 0x7c00 + (mant >>> 13);
+    if (h === 0x7c00) h++;
+    return sign | h;
+  }
+  const e = exp - 112; // rebias 127 -> 15
+  if (e >= 31) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let h = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const half = 1 << (shift - 1);
+    if (rem > half || (rem === half && (h & 1) === 1)) h++;
+    return sign | h;
+  }
+  let h = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  // a carry out of the mantissa correctly bumps the exponent (up to infinity)
+  if (rem > 0x1000 || (rem === 0x1000 && (h & 1) === 1)) h++;
+  return sign | h;
+}
+
+/** Converts f32 values to f16 bit patterns with NumPy's rounding. */
+export function f32ArrayToF16Numpy(src: Float32Array, dst: Uint16Array = new Uint16Array(src.length)): Uint16Array {
+  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
+  for (let i = 0; i < bits.length; i++) dst[i] = f32BitsToF16Numpy(bits[i]!);
+  return dst;
+}
