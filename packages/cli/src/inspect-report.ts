@@ -1,4 +1,4 @@
-import type { GGUFArray, GGUFHeader, GGUFValue } from '@ggufkit/gguf';
+import type { GGUFArray, GGUFFile, GGUFHeader, GGUFModel, GGUFValue } from '@ggufkit/gguf';
 import { ggmlTypeName, ggufValueTypeName } from '@ggufkit/tensor-layout';
 import { toJSONValue } from './json-value.js';
 
@@ -10,7 +10,7 @@ export interface InspectJSON {
 }
 
 /** Builds the `--json` document: metadata by key, tensors with ggml type names and GGUF ne-order shapes. */
-export function inspectJSON(h: GGUFHeader): InspectJSON {
+export function inspectJSON(h: Pick<GGUFHeader, 'version' | 'metadata' | 'tensors'>): InspectJSON {
   const metadata: Record<string, unknown> = {};
   for (const e of h.metadata) metadata[e.key] = toJSONValue(e.value);
   return {
@@ -46,9 +46,12 @@ function previewArray(a: GGUFArray): string {
 }
 
 /** Renders a gguf_dump-like text report: header facts, a metadata table and a tensor table. */
-export function inspectText(h: GGUFHeader, source: string): string {
+export function inspectText(h: GGUFFile | GGUFModel, source: string): string {
   const lines: string[] = [];
-  lines.push(`* ${source}: GGUF v${h.version}, ${h.bigEndian ? 'big' : 'little'}-endian, alignment ${h.alignment}, tensor data at ${h.dataOffset}`);
+  const layout = 'shards' in h
+    ? `split model in ${h.shards.length} shard(s)`
+    : `alignment ${h.alignment}, tensor data at ${h.dataOffset}`;
+  lines.push(`* ${source}: GGUF v${h.version}, ${h.bigEndian ? 'big' : 'little'}-endian, ${layout}`);
   lines.push(`* ${h.metadata.length} key/value pair(s)`);
   const w = String(h.metadata.length).length + 1;
   h.metadata.forEach((e, i) => {

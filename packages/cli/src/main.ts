@@ -2,6 +2,10 @@ import yargs, { type Argv } from 'yargs';
 import { GGUFError } from '@ggufkit/gguf';
 import { UsageError } from './cli-error.js';
 import { dequantizeRowsCommand, quantizeRowsCommand } from './commands/quantize-rows.js';
+import { inspectCommand } from './commands/inspect.js';
+import { metaCommand } from './commands/meta.js';
+import { rewriteCommand } from './commands/rewrite.js';
+import { mergeCommand, splitCommand } from './commands/split.js';
 
 /** Errors a user can cause and fix: reported in one line with exit code 1. */
 function isUserError(err: unknown): boolean {
@@ -13,6 +17,11 @@ function buildParser(argv: string[]): Argv {
   return yargs(argv)
     .scriptName('ggufkit')
     .usage('$0 <command> [options]\n\nRead, write, edit, split and quantize GGUF model files.')
+    .command(inspectCommand as never)
+    .command(rewriteCommand as never)
+    .command(metaCommand as never)
+    .command(splitCommand as never)
+    .command(mergeCommand as never)
     .command(quantizeRowsCommand as never)
     .command(dequantizeRowsCommand as never)
     .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces for internal errors' })

@@ -39,8 +39,8 @@ describe('quantize-rows input errors', () => {
   it('rejects a row length that is not a multiple of the block size with exit code 1', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ggufkit-rows-'));
     const inp = path.join(dir, 'x.f32');
-    writeFileSync(inp, Buffer.from(new Float32Array(100).buffer));
-    const r = await runCli(['quantize-rows', '--type', 'q8_0', '--cols', '50', '--in', inp, '--out', path.join(dir, 'y.bin')]);
+    writeFileSync(inp, Buffer.from(new Float32Array(200).buffer));
+    const r = await runCli(['quantize-rows', '--type', 'q4_K', '--cols', '100', '--in', inp, '--out', path.join(dir, 'y.bin')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/not a multiple/);
     expect(existsSync(path.join(dir, 'y.bin'))).toBe(false);

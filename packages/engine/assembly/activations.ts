@@ -1,0 +1,132 @@
+// Activation conversion: before a matrix product ggml converts the input rows to the
+// weight format's partner type (its `vec_dot_type`). These kernels do the same, once per
+// matmul input, into layouts chosen for the dot-product kernels:
+//   ACT_F32  / ACT_F16 / ACT_BF16: f32 values (rounded through f16 or bf16 for those two)
+//   ACT_Q8_0 / ACT_Q8_1: 40-byte blocks of 32: f32 d, f32 s (= d * sum, Q8_1), 32 x i8
+//   ACT_Q8_K: ggml's block_q8_K (f32 d, 256 x i8, 16 x i16 group sums), 292 bytes
+import { f32ToF16, f16ToF32, f32ToBF16, bf16ToF32 } from './f16';
+
+export const ACT_F32: i32 = 0;
+export const ACT_F16: i32 = 1;
+export const ACT_BF16: i32 = 2;
+export const ACT_Q8_0: i32 = 3;
+export const ACT_Q8_1: i32 = 4;
+export const ACT_Q8_K: i32 = 5;
+
+export const Q8_BLOCK_BYTES: i32 = 40;
+export const Q8K_BLOCK_BYTES: i32 = 292;
+
+/** Bytes one converted row of `n` values takes in activation layout `kind`. */
+export function actRowBytes(kind: i32, n: i32): i32 {
+  if (kind == ACT_Q8_0 || kind == ACT_Q8_1) return (n >> 5) * Q8_BLOCK_BYTES;
+  if (kind == ACT_Q8_K) return (n >> 8) * Q8K_BLOCK_BYTES;
+  return n << 2;
+}
+
+/**
+ * Converts `rows` rows of `n` f32 values (row stride `n`) at `x` into layout `kind` at `dst`
+ * (row stride `actRowBytes(kind, n)`).
+ */
+export function convertActivations(kind: i32, x: usize, n: i32, rows: i32, dst: usize): void {
+  const stride = <usize>actRowBytes(kind, n);
+  for (let r = 0; r < rows; r++) {
+    const src = x + (<usize>r * <usize>n << 2);
+    const out = dst + <usize>r * stride;
+    if (kind == ACT_F32) memory.copy(out, src, <usize>n << 2);
+    else if (kind == ACT_F16) roundRowF16(src, out, n);
+    else if (kind == ACT_BF16) roundRowBF16(src, out, n);
+    else if (kind == ACT_Q8_0) quantizeRowQ8(src, out, n, false);
+    else if (kind == ACT_Q8_1) quantizeRowQ8(src, out, n, true);
+    else quantizeRowQ8K(src, out, n);
+  }
+}
+
+function roundRowF16(x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const p = <usize>i << 2;
+    store<f32>(y + p, f16ToF32(f32ToF16(load<f32>(x + p))));
+  }
+}
+
+function roundRowBF16(x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const p = <usize>i << 2;
+    store<f32>(y + p, bf16ToF32(f32ToBF16(load<f32>(x + p))));
+  }
+}
+
+/** ggml's x86 q8_0/q8_1 quantizer: scale 127/amax, round half to even. */
+function quantizeRowQ8(x: usize, y: usize, n: i32, withSum: bool): void {
+  const nb = n >> 5;
+  for (let b = 0; b < nb; b++) {
+    const src = x + (<usize>b << 7);
+    const blk = y + <usize>b * Q8_BLOCK_BYTES;
+    const v0 = v128.load(src), v1 = v128.load(src, 16), v2 = v128.load(src, 32), v3 = v128.load(src, 48);
+    const v4 = v128.load(src, 64), v5 = v128.load(src, 80), v6 = v128.load(src, 96), v7 = v128.load(src, 112);
+    let m = f32x4.max(f32x4.max(f32x4.abs(v0), f32x4.abs(v1)), f32x4.max(f32x4.abs(v2), f32x4.abs(v3)));
+    m = f32x4.max(m, f32x4.max(f32x4.max(f32x4.abs(v4), f32x4.abs(v5)), f32x4.max(f32x4.abs(v6), f32x4.abs(v7))));
+    const amax = max<f32>(max<f32>(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), max<f32>(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
+    const d: f32 = amax / <f32>127.0;
+    const id: f32 = amax != 0 ? <f32>127.0 / amax : 0;
+    const vid = f32x4.splat(id);
+    const q0 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v0, vid)));
+    const q1 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v1, vid)));
+    const q2 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v2, vid)));
+    const q3 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v3, vid)));
+    const q4 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v4, vid)));
+    const q5 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v5, vid)));
+    const q6 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v6, vid)));
+    const q7 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v7, vid)));
+    const lo = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q0, q1), i16x8.narrow_i32x4_s(q2, q3));
+    const hi = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q4, q5), i16x8.narrow_i32x4_s(q6, q7));
+    v128.store(blk, lo, 8);
+    v128.store(blk, hi, 24);
+    store<f32>(blk, f16ToF32(f32ToF16(d)));
+    if (withSum) {
+      const s = i32x4.add(i32x4.add(i32x4.add(q0, q1), i32x4.add(q2, q3)), i32x4.add(i32x4.add(q4, q5), i32x4.add(q6, q7)));
+      const sum = i32x4.extract_lane(s, 0) + i32x4.extract_lane(s, 1) + i32x4.extract_lane(s, 2) + i32x4.extract_lane(s, 3);
+      store<f32>(blk, f16ToF32(f32ToF16(d * <f32>sum)), 4);
+    } else {
+      store<f32>(blk, 0, 4);
+    }
+  }
+}
+
+/** Round half to even through the 1.5 * 2^23 trick, as ggml's `nearest_int`. */
+// @ts-ignore: decorator
+@inline
+function nearestInt(v: f32): i32 {
+  const t = v + <f32>12582912.0;
+  return (reinterpret<i32>(t) & 0x007fffff) - 0x00400000;
+}
+
+/** ggml's q8_K quantizer (the same on every CPU): scale -127/max by signed max. */
+function quantizeRowQ8K(x: usize, y: usize, n: i32): void {
+  const nb = n >> 8;
+  for (let b = 0; b < nb; b++) {
+    const src = x + (<usize>b << 10);
+    const blk = y + <usize>b * Q8K_BLOCK_BYTES;
+    let amax: f32 = 0, mx: f32 = 0;
+    for (let j = 0; j < 256; j++) {
+      const v = load<f32>(src + (<usize>j << 2));
+      const a = abs<f32>(v);
+      if (a > amax) { amax = a; mx = v; }
+    }
+    if (amax == 0) {
+      store<f32>(blk, 0);
+      memory.fill(blk + 4, 0, 256 + 32);
+      continue;
+    }
+    const iscale: f32 = <f32>-127.0 / mx;
+    for (let j = 0; j < 256; j++) {
+      const q = nearestInt(iscale * load<f32>(src + (<usize>j << 2)));
+      store<i8>(blk + 4 + <usize>j, <i8>min<i32>(127, q));
+    }
+    for (let g = 0; g < 16; g++) {
+      let s = 0;
+      for (let l = 0; l < 16; l++) s += <i32>load<i8>(blk + 4 + <usize>(g * 16 + l));
+      store<i16>(blk + 260 + (<usize>g << 1), <i16>s);
+    }
+    store<f32>(blk, <f32>1.0 / iscale);
+  }
+}

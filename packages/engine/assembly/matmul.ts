@@ -1,0 +1,125 @@
+// Matrix products: out[t][r] = dot(weight row r, activation row t), the weights staying in
+// their GGUF format. Each weight row is decoded once and then multiplied with every
+// activation row, so a prompt batch reads the weights once.
+import { Q8_BLOCK_BYTES, Q8K_BLOCK_BYTES } from './activations';
+import {
+  FAMILY_FLOAT, FAMILY_B32, T_F32, T_Q4_1, T_Q5_1,
+  decodeRow, decodedD, decodedM, decodedSc, decodedMn, typeFamily,
+} from './decode';
+
+// @ts-ignore: decorator
+@inline
+function hsumF(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+// @ts-ignore: decorator
+@inline
+function hsumI(v: v128): i32 {
+  return (i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1)) + (i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3));
+}
+
+/** Integer dot of 16 signed bytes, as four i32 partial sums. */
+// @ts-ignore: decorator
+@inline
+function dot16(w: v128, y: v128): v128 {
+  return i32x4.add(
+    i32x4.extadd_pairwise_i16x8_s(i16x8.extmul_low_i8x16_s(w, y)),
+    i32x4.extadd_pairwise_i16x8_s(i16x8.extmul_high_i8x16_s(w, y)),
+  );
+}
+
+/** f32 dot product of n values (f32 products and sums, no fused multiply-add). */
+export function dotF32(x: usize, y: usize, n: i32): f32 {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const o = <usize>i << 2;
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(x + o), v128.load(y + o)));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load(x + o, 16), v128.load(y + o, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load(x + o, 32), v128.load(y + o, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load(x + o, 48), v128.load(y + o, 48)));
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(x + o), v128.load(y + o)));
+  }
+  let s = hsumF(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
+  for (; i < n; i++) s += load<f32>(x + (<usize>i << 2)) * load<f32>(y + (<usize>i << 2));
+  return s;
+}
+
+/** Decoded 32-block row times one q8_0/q8_1 activation row. */
+function dotB32(dec: usize, n: i32, act: usize, withMin: bool): f32 {
+  const nb = n >> 5;
+  const dv = decodedD(dec, n), mv = decodedM(dec, n);
+  let acc = f32x4.splat(0);
+  let accMin: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    const w = dec + (<usize>b << 5);
+    const a = act + <usize>b * Q8_BLOCK_BYTES;
+    const p = i32x4.add(dot16(v128.load(w), v128.load(a, 8)), dot16(v128.load(w, 16), v128.load(a, 24)));
+    const scale = load<f32>(dv + (<usize>b << 2)) * load<f32>(a);
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(p), f32x4.splat(scale)));
+    if (withMin) accMin += load<f32>(mv + (<usize>b << 2)) * load<f32>(a, 4);
+  }
+  return hsumF(acc) + accMin;
+}
+
+/** Decoded K-quant row times one q8_K activation row. */
+function dotK(dec: usize, n: i32, act: usize): f32 {
+  const nb = n >> 8;
+  const dv = decodedD(dec, n), mv = decodedM(dec, n), sv = decodedSc(dec, n), nv = decodedMn(dec, n);
+  let acc: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    const w = dec + (<usize>b << 8);
+    const a = act + <usize>b * Q8K_BLOCK_BYTES;
+    const q = a + 4;
+    const sc = sv + (<usize>b << 6);
+    let isum = i32x4.splat(0);
+    for (let g = 0; g < 16; g++) {
+      const o = <usize>g << 4;
+      isum = i32x4.add(isum, i32x4.mul(dot16(v128.load(w + o), v128.load(q + o)), i32x4.splat(load<i32>(sc + (<usize>g << 2)))));
+    }
+    const mn = nv + (<usize>b << 6);
+    const bs = a + 260;
+    let msum = i32x4.mul(v128.load(mn), v128.load16x4_s(bs));
+    msum = i32x4.add(msum, i32x4.mul(v128.load(mn, 16), v128.load16x4_s(bs + 8)));
+    msum = i32x4.add(msum, i32x4.mul(v128.load(mn, 32), v128.load16x4_s(bs + 16)));
+    msum = i32x4.add(msum, i32x4.mul(v128.load(mn, 48), v128.load16x4_s(bs + 24)));
+    const yd = load<f32>(a);
+    const d = load<f32>(dv + (<usize>b << 2)) * yd;
+    const dmin = load<f32>(mv + (<usize>b << 2)) * yd;
+    acc += d * <f32>hsumI(isum) - dmin * <f32>hsumI(msum);
+  }
+  return acc;
+}
+
+/**
+ * out[t * outStride + r] = row r of the weight matrix (type `t`, rows `rowBytes` apart at `w`)
+ * dotted with activation row t (`actStride` bytes apart, already converted to the partner
+ * layout), for rows r0 <= r < r1 and `nTok` activation rows. `scratch` holds one decoded row.
+ */
+export function matmul(
+  type: i32, w: usize, rowBytes: usize, n: i32, r0: i32, r1: i32,
+  act: usize, actStride: usize, nTok: i32, out: usize, outStride: i32, scratch: usize,
+): void {
+  const fam = typeFamily(type);
+  const withMin = type == T_Q4_1 || type == T_Q5_1;
+  for (let r = r0; r < r1; r++) {
+    const row = w + <usize>r * rowBytes;
+    let src = row;
+    if (type != T_F32) {
+      decodeRow(type, row, n, scratch);
+      src = scratch;
+    }
+    for (let t = 0; t < nTok; t++) {
+      const a = act + <usize>t * actStride;
+      let v: f32;
+      if (fam == FAMILY_FLOAT) v = dotF32(src, a, n);
+      else if (fam == FAMILY_B32) v = dotB32(src, n, a, withMin);
+      else v = dotK(src, n, a);
+      store<f32>(out + ((<usize>t * <usize>outStride + <usize>r) << 2), v);
+    }
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * The forward pass, top to bottom: embeddings, then per layer RMS norm, Q/K/V projections,
+ * RoPE, attention over the f16 KV cache, output projection and residual, RMS norm, gated
+ * FFN and residual; finally the output norm and the vocabulary projection. It computes what
+ * llama.cpp's CPU backend computes for llama, qwen2 and gemma2 graphs; the arithmetic lives
+ * in the WebAssembly kernels, this file only sequences them over buffers allocated once.
+ */
+import { GGMLType, f16ToF32, f32ToF16 } from '@ggufkit/tensor-layout';
+import { ActKind, type EngineKernels } from '../wasm/kernels.js';
+import type { EngineMemory } from '../wasm/memory.js';
+import type { HParams } from './hparams.js';
+import type { Matrix, ModelWeights } from './weights.js';
+
+/** The activation layout ggml converts a matmul input to for each weight type. */
+export function activationKind(type: number): number {
+  switch (type) {
+    case GGMLType.F32: return ActKind.F32;
+    case GGMLType.F16: return ActKind.F16;
+    case GGMLType.BF16: return ActKind.BF16;
+    case GGMLType.Q4_1: case GGMLType.Q5_1: return ActKind.Q8_1;
+    case GGMLType.Q2_K: case GGMLType.Q3_K: case GGMLType.Q4_K: case GGMLType.Q5_K: case GGMLType.Q6_K: return ActKind.Q8_K;
+    default: return ActKind.Q8_0;
+  }
+}
+
+export interface TransformerOptions {
+  /** KV cache length in tokens. */
+  contextLength: number;
+  /** Tokens processed per forward step (prompt batches are split into steps of this size). */
+  batchSize: number;
+}
+
+/** Bytes of wasm memory the KV cache and work buffers take (besides the weights). */
+export function stateBytes(hp: HParams, vocab: number, opts: TransformerOptions): number {
+  const B = opts.batchSize;
+  const qDim = hp.nHeads * hp.headDim;
+  const kvDim = hp.nKvHeads * hp.headDim;
+  const widest = Math.max(hp.dim, qDim, hp.ffnDim);
+  const kv = hp.nLayers * opts.contextLength * kvDim * 2 * 2;
+  const bufs = 4 * B * (2 * hp.dim + 2 * qDim + 2 * kvDim + 2 * hp.ffnDim + vocab) + 4 * B * hp.nRot;
+  const acts = 6 * B * (widest * 4 + 64);
+  const scratch = 8 * (widest + 1024) + 4 * (hp.headDim + opts.contextLength) + 65536 * 2;
+  return kv + bufs + acts + scratch + 64 * 32;
+}
+
+export class Transformer {
+  readonly hp: HParams;
+  readonly vocab: number;
+  readonly contextLength: number;
+  readonly batchSize: number;
+  private readonly k: EngineKernels;
+  private readonly mem: EngineMemory;
+  private readonly w: ModelWeights;
+
+  // per-step buffers (batchSize rows each)
+  private readonly x: number;      // residual stream
+  private readonly xb: number;     // normed input of a block
+  private readonly xb2: number;    // block output before the residual add
+  private readonly q: number;
+  private readonly kb: number;
+  private readonly vb: number;
+  private readonly att: number;
+  private readonly hb: number;
+  private readonly hb2: number;
+  private readonly logitsBuf: number;
+  private readonly ropeCS: number;
+  private readonly acts: number[] = [];
+  private readonly actSource = new Int32Array(6).fill(-1);
+  private readonly actRows = new Int32Array(6);
+  private readonly decodeScratch: number;
+  private readonly attScratch: number;
+  private readonly geluTable: number;
+  private readonly kCache: number[] = [];
+  private readonly vCache: number[] = [];
+  private readonly ropeThetaScale: number;
+
+  constructor(mem: EngineMemory, hp: HParams, w: ModelWeights, opts: TransformerOptions) {
+    this.mem = mem;
+    this.k = mem.kernels;
+    this.hp = hp;
+    this.w = w;
+    this.vocab = w.output.rows;
+    this.contextLength = opts.contextLength;
+    this.batchSize = opts.batchSize;
+    const B = opts.batchSize;
+    const qDim = hp.nHeads * hp.headDim;
+    const kvDim = hp.nKvHeads * hp.headDim;
+    const f32 = (n: number) => mem.alloc(n * 4);
+    this.x = f32(B * hp.dim);
+    this.xb = f32(B * Math.max(hp.dim, qDim));
+    this.xb2 = f32(B * hp.dim);
+    this.q = f32(B * qDim);
+    this.kb = f32(B * kvDim);
+    this.vb = f32(B * kvDim);
+    this.att = f32(B * qDim);
+    this.hb = f32(B * hp.ffnDim);
+    this.hb2 = f32(B * hp.ffnDim);
+    this.logitsBuf = f32(B * this.vocab);
+    this.ropeCS = f32(B * hp.nRot);
+    const widest = Math.max(hp.dim, qDim, hp.ffnDim);
+    for (let kind = 0; kind < 6; kind++) this.acts.push(mem.alloc(B * this.k.actRowBytes(kind, roundUp(widest, 256))));
+    this.decodeScratch = mem.alloc(this.k.decodedBytes(roundUp(widest, 256)));
+    this.attScratch = f32(hp.headDim + opts.contextLength + 16);
+    this.geluTable = hp.ffnActivation === 'gelu' ? this.buildGeluTable() : 0;
+    for (let l = 0; l < hp.nLayers; l++) {
+      this.kCache.push(mem.alloc(opts.contextLength * kvDim * 2));
+      this.vCache.push(mem.alloc(opts.contextLength * kvDim * 2));
+    }
+    this.ropeThetaScale = Math.fround(Math.pow(Math.fround(hp.ropeBase), Math.fround(-2 / hp.nRot)));
+  }
+
+  /**
+   * Runs `tokens` at positions pos0, pos0+1, ... through the model, writing their K/V into
+   * the cache. Calls `onLogits(row, logits)` for each position whose logits are wanted
+   * (`all`: every position; `last`: the last one only); the array is only valid during the
+   * call.
+   */
+  forward(tokens: ArrayLike<number>, pos0: number, want: 'all' | 'last' | 'none', onLogits?: (row: number, logits: Float32Array) => void): void {
+    if (pos0 + tokens.length > this.contextLength) {
+      throw new RangeError(`context overflow: ${pos0 + tokens.length} tokens exceed the context length ${this.contextLength}`);
+    }
+    for (let start = 0; start < tokens.length; start += this.batchSize) {
+      const n = Math.min(this.batchSize, tokens.length - start);
+      const isLast = start + n === tokens.length;
+      const rows = want === 'all' ? n : want === 'last' && isLast ? 1 : 0;
+      this.step(tokens, start, n, pos0 + start, rows);
+      for (let r = 0; r < rows; r++) {
+        const row = want === 'all' ? start + r : tokens.length - 1;
+        onLogits?.(row, this.mem.f32(this.logitsBuf + r * this.vocab * 4, this.vocab));
+      }
+    }
+  }
+
+  /** One batch of n tokens; logits for the last `logitRows` of them land in logitsBuf. */
+  private step(tokens: ArrayLike<number>, offset: number, n: number, pos0: number, logitRows: number): void {
+    const { hp, w, k } = this;
+    const dim = hp.dim;
+    const qDim = hp.nHeads * hp.headDim;
+    const kvDim = hp.nKvHeads * hp.headDim;
+    const eps = hp.rmsEps;
+
+    // token embeddings (rows dequantized exactly as ggml's get_rows does)
+    const emb = w.tokenEmbd;
+    for (let i = 0; i < n; i++) {
+      const tok = tokens[offset + i]!;
+      if (!(tok >= 0 && tok < emb.rows)) throw new RangeError(`token id ${tok} is outside the vocabulary (0..${emb.rows - 1})`);
+      k.dequantizeRows(emb.type, emb.ptr + tok * emb.rowBytes, emb.rowBytes, dim, 1, this.x + i * dim * 4, this.decodeScratch);
+    }
+    if (hp.embedScale !== 1) k.scale(this.x, n * dim, hp.embedScale);
+
+    this.fillRope(pos0, n);
+
+    for (let l = 0; l < hp.nLayers; l++) {
+      const L = w.layers[l]!;
+
+      // attention block
+      k.rmsNorm(this.x, L.attnNorm, dim, n, eps, this.xb);
+      this.matmul(L.wq, this.xb, n, this.q, false);
+      this.matmul(L.wk, this.xb, n, this.kb, true);
+      this.matmul(L.wv, this.xb, n, this.vb, true);
+      if (L.bq) k.addRows(this.q, L.bq, qDim, n);
+      if (L.bk) k.addRows(this.kb, L.bk, kvDim, n);
+      if (L.bv) k.addRows(this.vb, L.bv, kvDim, n);
+      k.rope(this.q, n, hp.nHeads, hp.headDim, hp.nRot, this.ropeCS, hp.ropeNeox ? 1 : 0);
+      k.rope(this.kb, n, hp.nKvHeads, hp.headDim, hp.nRot, this.ropeCS, hp.ropeNeox ? 1 : 0);
+      if (hp.queryScale !== 1) k.scale(this.q, n * qDim, hp.queryScale);
+      k.toF16(this.kb, n * kvDim, this.kCache[l]! + pos0 * kvDim * 2);
+      k.toF16(this.vb, n * kvDim, this.vCache[l]! + pos0 * kvDim * 2);
+      k.attention(this.q, n, pos0, this.kCache[l]!, this.vCache[l]!, hp.nHeads, hp.nKvHeads, hp.headDim,
+        hp.kqScale, hp.attnSoftcap, hp.isSlidingLayer(l) ? hp.slidingWindow : 0, this.att, this.attScratch);
+      this.matmul(L.wo, this.att, n, this.xb2, false);
+      if (hp.postNorms) k.rmsNorm(this.xb2, L.postAttnNorm, dim, n, eps, this.xb2);
+      k.add(this.xb2, this.x, n * dim, this.x);
+
+      // feed-forward block
+      k.rmsNorm(this.x, L.ffnNorm, dim, n, eps, this.xb);
+      this.matmul(L.ffnGate, this.xb, n, this.hb, false);
+      this.matmul(L.ffnUp, this.xb, n, this.hb2, true);
+      if (hp.ffnActivation === 'gelu') k.geglu(this.hb, this.hb2, n * hp.ffnDim, this.hb, this.geluTable);
+      else k.swiglu(this.hb, this.hb2, n * hp.ffnDim, this.hb);
+      this.matmul(L.ffnDown, this.hb, n, this.xb2, false);
+      if (hp.postNorms) k.rmsNorm(this.xb2, L.postFfnNorm, dim, n, eps, this.xb2);
+      k.add(this.xb2, this.x, n * dim, this.x);
+    }
+
+    if (logitRows === 0) return;
+    const first = n - logitRows;
+    k.rmsNorm(this.x + first * dim * 4, w.outputNorm, dim, logitRows, eps, this.xb);
+    this.matmul(w.output, this.xb, logitRows, this.logitsBuf, false);
+    if (hp.finalSoftcap > 0) k.softcap(this.logitsBuf, logitRows * this.vocab, hp.finalSoftcap);
+  }
+
+  /**
+   * out (nTok rows of m.rows) = input (nTok rows of m.cols) times m^T. The input is first
+   * converted to the weight type's partner layout; `reuse` skips that when the previous
+   * conversion to the same layout was of this same input.
+   */
+  private matmul(m: Matrix, input: number, nTok: number, out: number, reuse: boolean): void {
+    const kind = activationKind(m.type);
+    const act = this.acts[kind]!;
+    if (!reuse) this.actSource.fill(-1);
+    if (!(reuse && this.actSource[kind] === input && this.actRows[kind] === nTok)) {
+      this.k.convertActivations(kind, input, m.cols, nTok, act);
+      this.actSource[kind] = input;
+      this.actRows[kind] = nTok;
+    }
+    this.k.matmul(m.type, m.ptr, m.rowBytes, m.cols, 0, m.rows, act, this.k.actRowBytes(kind, m.cols), nTok, out, m.rows, this.decodeScratch);
+  }
+
+  /** cos/sin per token and rotated pair, computed as ggml's rope cache (f32 theta steps). */
+  private fillRope(pos0: number, n: number): void {
+    const { hp } = this;
+    const half = hp.nRot / 2;
+    const cs = this.mem.f32(this.ropeCS, n * hp.nRot);
+    const freqs = this.w.ropeFreqs ? this.mem.f32(this.w.ropeFreqs, half) : undefined;
+    for (let t = 0; t < n; t++) {
+      let theta = Math.fround(pos0 + t);
+      for (let i = 0; i < half; i++) {
+        const ff = freqs ? freqs[i]! : 1;
+        const th = Math.fround(hp.ropeFreqScale * Math.fround(theta / ff));
+        cs[t * hp.nRot + 2 * i] = Math.cos(th);
+        cs[t * hp.nRot + 2 * i + 1] = Math.sin(th);
+        theta = Math.fround(theta * this.ropeThetaScale);
+      }
+    }
+  }
+
+  /** ggml's GELU table: for each f16 input, the f16 of the tanh-approximated GELU in f32. */
+  private buildGeluTable(): number {
+    const ptr = this.mem.alloc(65536 * 2);
+    const table = new Uint16Array(this.mem.memory.buffer, ptr, 65536);
+    const f = Math.fround;
+    const s = f(0.79788456080286535587989211986876);
+    const a = f(0.044715);
+    for (let h = 0; h < 65536; h++) {
+      const x = f16ToF32(h);
+      const inner = f(f(s * x) * f(1 + f(f(a * x) * x)));
+      table[h] = f32ToF16(f(f(0.5 * x) * f(1 + f(Math.tanh(inner)))));
+    }
+    return ptr;
+  }
+}
+
+function roundUp(x: number, m: number): number {
+  return Math.ceil(x / m) * m;
+}

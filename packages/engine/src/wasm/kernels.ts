@@ -1,0 +1,28 @@
+/** The engine module's exports, typed. Pointers are byte offsets into the instance's memory. */
+export interface EngineKernels {
+  heapBase(): number;
+  actRowBytes(kind: number, n: number): number;
+  convertActivations(kind: number, x: number, n: number, rows: number, dst: number): void;
+  decodeRow(type: number, src: number, n: number, dst: number): void;
+  decodedBytes(n: number): number;
+  dequantizeRows(type: number, src: number, rowBytes: number, n: number, rows: number, dst: number, scratch: number): void;
+  typeFamily(type: number): number;
+  matmul(type: number, w: number, rowBytes: number, n: number, r0: number, r1: number,
+    act: number, actStride: number, nTok: number, out: number, outStride: number, scratch: number): void;
+  dotF32(x: number, y: number, n: number): number;
+  rmsNorm(x: number, w: number, n: number, rows: number, eps: number, out: number): void;
+  add(a: number, b: number, n: number, out: number): void;
+  addRows(x: number, bias: number, n: number, rows: number): void;
+  scale(x: number, n: number, s: number): void;
+  softcap(x: number, n: number, cap: number): void;
+  swiglu(g: number, u: number, n: number, out: number): void;
+  geglu(g: number, u: number, n: number, out: number, table: number): void;
+  toF16(src: number, n: number, dst: number): void;
+  rope(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, cs: number, neox: number): void;
+  attention(q: number, nTok: number, pos0: number, kCache: number, vCache: number,
+    nHeads: number, nKvHeads: number, headDim: number, kqScale: number, cap: number, window: number,
+    out: number, scratch: number): void;
+}
+
+/** Activation layouts the kernels convert matmul inputs to (ggml's `vec_dot_type`s). */
+export const ActKind = { F32: 0, F16: 1, BF16: 2, Q8_0: 3, Q8_1: 4, Q8_K: 5 } as const;
