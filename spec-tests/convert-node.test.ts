@@ -19,7 +19,7 @@ d('convertModel', () => {
       files: [],
       architecture: ref.metadata['general.architecture'],
       outtype: 'q8_0',
-      fileType: ref.metadata['general.file_type'],
+      fileType: (ref.metadata as Record<string, unknown>)['general.file_type'],
       tensorCount: ref.tensorInfos.length,
       parameterCount: ref.tensorInfos.reduce((s, t) => s + t.shape.reduce((a, b) => a * Number(b), 1), 0),
       tensorDataBytes: ref.tensorInfos.reduce((s, t) => s + tensorBytes(t.dtype, t.shape.map(Number)), 0),
