@@ -2,6 +2,8 @@ import yargs, { type Argv } from 'yargs';
 import { GGUFError } from '@ggufkit/gguf';
 import { UsageError } from './cli-error.js';
 import { dequantizeRowsCommand, quantizeRowsCommand } from './commands/quantize-rows.js';
+import { convertCommand } from './commands/convert.js';
+import { logitsCommand, runCommand, tokenizeCommand } from './commands/engine.js';
 import { inspectCommand } from './commands/inspect.js';
 import { metaCommand } from './commands/meta.js';
 import { rewriteCommand } from './commands/rewrite.js';
@@ -22,6 +24,10 @@ function buildParser(argv: string[]): Argv {
     .command(metaCommand as never)
     .command(splitCommand as never)
     .command(mergeCommand as never)
+    .command(convertCommand as never)
+    .command(runCommand as never)
+    .command(logitsCommand as never)
+    .command(tokenizeCommand as never)
     .command(quantizeRowsCommand as never)
     .command(dequantizeRowsCommand as never)
     .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces for internal errors' })

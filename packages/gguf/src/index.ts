@@ -18,7 +18,7 @@ export { bytesSource } from './sources/bytes-source.js';
 export { blobSource } from './sources/blob-source.js';
 export { httpSource, type HttpSourceOptions } from './sources/http-source.js';
 export * from './reader.js';
-export { GGUF_MAX_DIMS, GGUF_MAX_ARRAY_DEPTH } from './reader-parse.js';
+export { GGUF_MAX_DIMS, GGUF_MAX_ARRAY_DEPTH, type ParsedHeader } from './reader-parse.js';
 export * from './reader-metadata.js';
 export * from './gguf-file.js';
 export { LazyStringList, stringListOf } from './string-list.js';

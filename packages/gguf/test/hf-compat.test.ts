@@ -27,10 +27,10 @@ describe('hf-compat: same result as @huggingface/gguf', () => {
     await compare(exampleModel);
   });
 
-  it('hand-built files with every value type (v2 and v3, both byte orders)', async () => {
+  it('hand-built files with every value type (v1, v2 and v3, both byte orders)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ggufkit-hf-'));
     try {
-      for (const version of [2, 3]) {
+      for (const version of [1, 2, 3]) {
         for (const bigEndian of [false, true]) {
           const p = path.join(dir, `v${version}${bigEndian ? 'be' : 'le'}.gguf`);
           fs.writeFileSync(p, buildGGUF({
@@ -86,7 +86,7 @@ async function toBigEndian(file: string): Promise<Uint8Array> {
   const bytes = fs.readFileSync(file);
   const spec: BFile = {
     bigEndian: true,
-    alignment: Number(parsed.metadata['general.alignment'] ?? 32),
+    alignment: Number((parsed.metadata as Record<string, unknown>)['general.alignment'] ?? 32),
     kv,
     tensors: parsed.tensorInfos.map((t) => ({ name: t.name, ne: t.shape.map(Number), type: t.dtype, offset: Number(t.offset), nbytes: 0 })),
     data: new Uint8Array(bytes.buffer, bytes.byteOffset + Number(parsed.tensorDataOffset)),

@@ -4,3 +4,4 @@
  */
 export * from './codec.js';
 export * from './registry.js';
+export * from './rows.js';

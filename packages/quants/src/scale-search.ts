@@ -51,7 +51,7 @@ export function makeQxQuants(
   nmax: number,
   x: Float32Array,
   xOff: number,
-  L: Int8Array,
+  L: Int8Array | Uint8Array,
   lOff: number,
   rmseType: number,
   qw: Float32Array | null,
