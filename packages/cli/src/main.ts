@@ -2,6 +2,7 @@ import yargs, { type Argv } from 'yargs';
 import { GGUFError } from '@ggufkit/gguf';
 import { UsageError } from './cli-error.js';
 import { dequantizeRowsCommand, quantizeRowsCommand } from './commands/quantize-rows.js';
+import { quantizeCommand } from './commands/quantize.js';
 import { convertCommand } from './commands/convert.js';
 import { logitsCommand, runCommand, tokenizeCommand } from './commands/engine.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -28,6 +29,7 @@ function buildParser(argv: string[]): Argv {
     .command(runCommand as never)
     .command(logitsCommand as never)
     .command(tokenizeCommand as never)
+    .command(quantizeCommand as never)
     .command(quantizeRowsCommand as never)
     .command(dequantizeRowsCommand as never)
     .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces for internal errors' })

@@ -35,4 +35,4 @@ export * from './tensors/encode.js';
 export * from './pipeline/output-type.js';
 export * from './pipeline/write-types.js';
 export * from './pipeline/plan.js';
-export * from './pipeline/quantize-plan.js';
+export * from './quantize/index.js';

@@ -2,11 +2,13 @@
  * @packageDocumentation
  * Node-only entry: converts a model folder on disk to a GGUF file.
  */
+import { writeGGUFFile } from '@ggufkit/gguf/node';
+import { resolveFileType } from '@ggufkit/quants';
 import { tensorBytes } from '@ggufkit/tensor-layout';
+import { quantizeGGUF, type QuantizeGGUFOptions, type QuantizeSource } from './quantize/quantize-gguf.js';
 import { fileReader, nodeModelDirectory } from './io/node-model-dir.js';
 import type { ModelDirectory } from './io/model-dir.js';
 import { planConversion as planCore, type ConversionPlan, type PlanOptions } from './pipeline/plan.js';
-import type { PlannedHeader, PlannedTensorData } from './pipeline/write-types.js';
 import { isDirectOutType } from './pipeline/output-type.js';
 
 export * from './index.js';
@@ -36,6 +38,8 @@ export interface ConvertModelOptions extends Omit<PlanOptions, 'outtype'> {
   /** For quantized ftypes: tolerate block scales that overflow f16 instead of failing. */
   allowOverflow?: boolean;
   onProgress?: (p: ConvertProgress) => void;
+  /** For quantized ftypes: llama-quantize's options (imatrix, pure, output/token-embedding types). */
+  quantize?: Omit<QuantizeGGUFOptions, 'ftype'>;
 }
 
 /** What a conversion produced. */
@@ -53,46 +57,55 @@ export interface ConversionSummary {
   dryRun: boolean;
 }
 
-type WriteFile = (path: string, header: PlannedHeader, tensors: Iterable<PlannedTensorData>, opts?: { onProgress?(p: ConvertProgress): void }) => Promise<void>;
-
-/** The GGUF writer of `@ggufkit/gguf/node`, looked up at run time. */
-async function loadWriter(): Promise<WriteFile> {
-  const mod = (await import('@ggufkit/gguf/node')) as Record<string, unknown>;
-  const fn = mod['writeGGUFFile'];
-  if (typeof fn !== 'function') throw new RangeError('the GGUF writer (@ggufkit/gguf/node writeGGUFFile) is not available in this build');
-  return fn as WriteFile;
-}
-
 /**
  * Converts the Hugging Face model folder `dir` to GGUF. Tensors are read, converted and
  * written one at a time, so memory stays around a few times the largest tensor.
  */
 export async function convertModel(dir: string, opts: ConvertModelOptions = {}): Promise<ConversionSummary> {
   const outtype = opts.outtype ?? 'f16';
-  if (outtype !== 'auto' && !isDirectOutType(outtype)) {
-    throw new RangeError(`outtype "${outtype}" is not supported yet: the converter writes f32, f16, bf16 and q8_0 itself; quantized ftypes need @ggufkit/quants' ftype policy`);
-  }
+  const direct = outtype === 'auto' || isDirectOutType(outtype);
+  const ftype = direct ? undefined : resolveFileType(outtype);
   if (opts.splitMaxSize !== undefined) throw new RangeError('splitMaxSize is not supported yet');
-  const plan = await planConversion(dir, { ...opts, outtype: outtype.toLowerCase() as PlanOptions['outtype'] });
+  const plan = await planConversion(dir, { ...opts, outtype: direct ? (outtype.toLowerCase() as PlanOptions['outtype']) : 'f16' });
   try {
+    let header = plan.header;
+    let tensors = plan.tensors;
+    let fileType = plan.fileType;
+    if (ftype !== undefined) {
+      // llama.cpp's two-step path: the f16 conversion, quantized by the ftype policy
+      const q = quantizeGGUF(planAsSource(plan), { ftype, ...(opts.quantize ?? {}) });
+      header = q.header;
+      tensors = q.tensors as typeof tensors;
+      fileType = q.plan.ftype;
+    }
     const summary: ConversionSummary = {
       files: [],
       architecture: plan.architecture,
-      outtype: plan.outtype,
-      fileType: plan.fileType,
-      tensorCount: plan.tensors.length,
+      outtype: ftype !== undefined ? outtype.toUpperCase() : plan.outtype,
+      fileType,
+      tensorCount: tensors.length,
       parameterCount: plan.parameterCount,
-      tensorDataBytes: plan.tensors.reduce((s, t) => s + tensorBytes(t.type, t.ne), 0),
-      metadataCount: plan.header.metadata.length,
+      tensorDataBytes: tensors.reduce((s, t) => s + tensorBytes(t.type, t.ne), 0),
+      metadataCount: header.metadata.length,
       dryRun: opts.dryRun === true,
     };
     if (opts.dryRun) return summary;
     if (opts.outFile === undefined) throw new RangeError('convertModel: outFile is required unless dryRun is set');
-    const write = await loadWriter();
-    await write(opts.outFile, plan.header, plan.tensors, opts.onProgress ? { onProgress: opts.onProgress } : {});
+    await writeGGUFFile(opts.outFile, header, tensors, opts.onProgress ? { onProgress: (p) => opts.onProgress!({ tensorIndex: p.tensorIndex, tensorCount: p.tensorCount, bytesWritten: p.bytesWritten }) } : {});
     summary.files.push(opts.outFile);
     return summary;
   } finally {
     await plan.close();
   }
+}
+
+/** A conversion plan seen as a GGUF source (tensor data produced on demand). */
+function planAsSource(plan: ConversionPlan): QuantizeSource {
+  const data = new Map(plan.tensors.map((t) => [t.name, t.data]));
+  return {
+    version: plan.header.version ?? 3,
+    metadata: plan.header.metadata,
+    tensors: plan.tensors.map((t) => ({ name: t.name, ne: t.ne, type: t.type, offset: 0, byteLength: tensorBytes(t.type, t.ne) })),
+    readTensorData: (name) => data.get(name)!(),
+  };
 }

@@ -13,8 +13,9 @@ export interface BlockCodec {
    * `ggml_quantize_chunk` does: the reference quantizer without importance weights,
    * the weighted one with `imatrix` (`ncols` weights, one per column).
    * `dst` must hold `nrows * rowBytes` bytes. Throws `RangeError` when `ncols` is not a
-   * multiple of the block size, or (see `QuantizeOptions.onOverflow`) when a block scale
-   * overflows f16.
+   * multiple of the block size. Inputs whose block scales overflow f16 give ggml's bytes
+   * (inf/NaN scales), exactly as ggml writes them; callers that must refuse such input
+   * check the values before quantizing.
    */
   quantize(src: Float32Array, dst: Uint8Array, nrows: number, ncols: number, imatrix?: Float32Array | null): void;
   /** Dequantizes `nrows * ncols` values from `src` into `dst`, bit-exact with ggml's `dequantize_row_*`. */

@@ -1,0 +1,106 @@
+/**
+ * GGUF -> GGUF quantization as llama-quantize does it: the ftype policy picks each
+ * tensor's type, tensors are written in llama.cpp's loader order, and the metadata gets
+ * `general.quantization_version` and `general.file_type` appended last.
+ */
+import type { GGUFMetadataEntry, GGUFTensorInfo, HeaderToWrite, TensorToWrite } from '@ggufkit/gguf';
+import {
+  getCodec, modelShapeFromMetadata, planQuantization,
+  type BlockCodec, type ModelShape, type PlannedTensor, type QuantizationOptions, type QuantizationPlan,
+} from '@ggufkit/quants';
+import {
+  bf16ArrayToF32, f16ArrayToF32, f32ArrayToBF16, f32ArrayToF16, GGMLType, GGUFValueType, requireGGMLType, tensorBytes,
+} from '@ggufkit/tensor-layout';
+
+/** What quantization reads: a parsed GGUF with lazily readable tensor data (a `GGUFFile` or `GGUFModel`). */
+export interface QuantizeSource {
+  readonly version: number;
+  readonly metadata: readonly GGUFMetadataEntry[];
+  readonly tensors: readonly GGUFTensorInfo[];
+  readonly alignment?: number;
+  readTensorData(name: string): Promise<Uint8Array>;
+}
+
+/** Options of {@link quantizeGGUF}. */
+export interface QuantizeGGUFOptions extends Omit<QuantizationOptions, 'model' | 'hasImatrix'> {
+  /** Model facts; read from the metadata when absent. */
+  readonly model?: ModelShape;
+  /** Importance weights for a tensor (`ne[0]` values), or undefined when the imatrix has none. */
+  readonly imatrix?: (tensorName: string, ne0: number) => Float32Array | undefined;
+  /** Re-quantize tensors that are already quantized (llama-quantize's `--allow-requantize`). */
+  readonly allowRequantize?: boolean;
+  /** The block codec for a type; defaults to the scalar reference codecs. */
+  readonly codecFor?: (type: number) => BlockCodec;
+}
+
+/** A quantization ready for the writer. */
+export interface QuantizedGGUF {
+  readonly header: HeaderToWrite;
+  readonly tensors: TensorToWrite[];
+  readonly plan: QuantizationPlan;
+}
+
+const SPLIT_KEYS = new Set(['split.no', 'split.count', 'split.tensors.count']);
+
+function scalarOf(v: unknown): number | bigint | string | undefined {
+  return typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string' ? v : undefined;
+}
+
+/** Plans the quantization of `source` and returns the header and lazily computed tensors to write. */
+export function quantizeGGUF(source: QuantizeSource, opts: QuantizeGGUFOptions): QuantizedGGUF {
+  const byKey = new Map(source.metadata.map((e) => [e.key, e]));
+  const model = opts.model ?? modelShapeFromMetadata((k) => scalarOf(byKey.get(k)?.value));
+  const plan = planQuantization(source.tensors, { ...opts, model, hasImatrix: opts.imatrix !== undefined });
+  const metadata: GGUFMetadataEntry[] = source.metadata.filter((e) =>
+    !SPLIT_KEYS.has(e.key) && e.key !== 'general.quantization_version' && e.key !== 'general.file_type');
+  metadata.push({ key: 'general.quantization_version', type: GGUFValueType.UINT32, value: 2 });
+  metadata.push({ key: 'general.file_type', type: GGUFValueType.UINT32, value: plan.ftype });
+  const byName = new Map(source.tensors.map((t) => [t.name, t]));
+  const codecFor = opts.codecFor ?? ((type: number) => getCodec(type));
+  const tensors = plan.tensors.map((p): TensorToWrite => {
+    const info = byName.get(p.name)!;
+    if (!p.convert) return { name: p.name, ne: p.ne, type: p.fromType, data: () => source.readTensorData(info.name) };
+    if (requireGGMLType(p.fromType).quantized && !opts.allowRequantize) {
+      throw new RangeError(`tensor ${p.name} is already ${requireGGMLType(p.fromType).name}; re-quantizing loses quality (allow it with allowRequantize)`);
+    }
+    return { name: p.name, ne: p.ne, type: p.toType, data: async () => convertTensor(p, await source.readTensorData(info.name), codecFor, opts.imatrix) };
+  });
+  const header: HeaderToWrite = { version: 3, metadata, ...(source.alignment !== undefined ? { alignment: source.alignment } : {}) };
+  return { header, tensors, plan };
+}
+
+/** Widens a tensor's stored values to f32 (F32, F16, BF16 or any block format with a codec). */
+export function tensorToF32(bytes: Uint8Array, type: number, ne: readonly number[], codecFor: (type: number) => BlockCodec = getCodec): Float32Array {
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+  const n = ne.reduce((a, b) => a * b, 1);
+  switch (type) {
+    case GGMLType.F32: return new Float32Array(aligned.buffer, aligned.byteOffset, n);
+    case GGMLType.F16: return f16ArrayToF32(new Uint16Array(aligned.buffer, aligned.byteOffset, n));
+    case GGMLType.BF16: return bf16ArrayToF32(new Uint16Array(aligned.buffer, aligned.byteOffset, n));
+    default: {
+      const out = new Float32Array(n);
+      codecFor(type).dequantize(bytes, out, n / ne[0]!, ne[0]!);
+      return out;
+    }
+  }
+}
+
+function convertTensor(
+  p: PlannedTensor, bytes: Uint8Array, codecFor: (type: number) => BlockCodec,
+  imatrix: QuantizeGGUFOptions['imatrix'],
+): Uint8Array {
+  const values = tensorToF32(bytes, p.fromType, p.ne, codecFor);
+  switch (p.toType) {
+    case GGMLType.F32: return new Uint8Array(values.slice().buffer);
+    case GGMLType.F16: return new Uint8Array(f32ArrayToF16(values).buffer);
+    case GGMLType.BF16: return new Uint8Array(f32ArrayToBF16(values).buffer);
+    default: {
+      const ncols = p.ne[0]!;
+      const nrows = values.length / ncols;
+      const out = new Uint8Array(tensorBytes(p.toType, p.ne));
+      const weights = imatrix?.(p.name, ncols) ?? null;
+      codecFor(p.toType).quantize(values, out, nrows, ncols, weights);
+      return out;
+    }
+  }
+}
