@@ -5,3 +5,5 @@
 export * from './codec.js';
 export * from './registry.js';
 export * from './rows.js';
+export * from './policy/index.js';
+export * from './imatrix/index.js';
