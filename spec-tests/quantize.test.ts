@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeGGUFFile } from '@ggufkit/gguf/node';
+import { GGMLType, GGUFValueType } from '@ggufkit/tensor-layout';
 import { runCli } from '../packages/cli/test/run-cli.js';
 import { describeIfPresent, modelsDir } from './shared-data.js';
 
@@ -50,6 +52,31 @@ describeIfPresent(modelsDir, 'quantization conformance against llama.cpp')('byte
     expect(r.code).toBe(0);
     expect(sha(out)).toBe(sha(path.join(modelsDir, model, 'llama.cpp', `${model}-quantize-Q4_K_M.gguf`)));
     fs.rmSync(out);
+  });
+
+  it('an imatrix in the GGUF format gives the same file as the legacy one it was made from', async () => {
+    // re-express the legacy tl-bpe imatrix (raw sums, 37 calls each) as in_sum2/counts tensors
+    const dir = path.join(modelsDir, 'tl-bpe/llama.cpp');
+    const dat = fs.readFileSync(path.join(dir, 'tl-bpe.imatrix.dat'));
+    const tensors = [];
+    let pos = 4;
+    for (let i = 0, n = dat.readInt32LE(0); i < n; i++) {
+      const len = dat.readInt32LE(pos); pos += 4;
+      const name = dat.subarray(pos, pos + len).toString('utf8'); pos += len;
+      const ncall = dat.readInt32LE(pos); const nval = dat.readInt32LE(pos + 4); pos += 8;
+      const sums = new Uint8Array(dat.subarray(pos, pos + 4 * nval)); pos += 4 * nval;
+      tensors.push({ name: `${name}.in_sum2`, ne: [nval, 1], type: GGMLType.F32, data: sums });
+      tensors.push({ name: `${name}.counts`, ne: [1, 1], type: GGMLType.F32, data: new Uint8Array(new Float32Array([ncall]).buffer) });
+    }
+    const im = path.join(tmp, 'tl-bpe.imatrix.gguf');
+    await writeGGUFFile(im, { metadata: [
+      { key: 'general.type', type: GGUFValueType.STRING, value: 'imatrix' },
+      { key: 'imatrix.chunk_count', type: GGUFValueType.UINT32, value: 37 },
+    ] }, tensors);
+    const out = path.join(tmp, 'tl-bpe-gguf-imatrix.gguf');
+    const r = await runCli(['quantize', path.join(dir, 'tl-bpe-convert-f16.gguf'), out, 'Q4_K_M', '--imatrix', im]);
+    expect(r.code).toBe(0);
+    expect(sha(out)).toBe(sha(path.join(dir, 'tl-bpe-quantize-Q4_K_M-imatrix.gguf')));
   });
 
   it('refuses an unknown ftype with exit code 1 and writes nothing', async () => {

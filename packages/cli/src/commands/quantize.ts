@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { readFile } from 'node:fs/promises';
 import { quantizeGGUF } from '@ggufkit/convert';
-import { writeGGUFFile } from '@ggufkit/gguf/node';
-import { imatrixForTensor, parseLegacyImatrix, SUPPORTED_FTYPES } from '@ggufkit/quants';
+import { openGGUFFile, writeGGUFFile } from '@ggufkit/gguf/node';
+import { imatrixForTensor, parseLegacyImatrix, readGGUFImatrix, SUPPORTED_FTYPES, type ImportanceMatrix } from '@ggufkit/quants';
 import { ggmlTypeName, parseGGMLType, tensorBytes } from '@ggufkit/tensor-layout';
 import { openModelInput } from '../open-input.js';
 import { printJSON } from '../output.js';
@@ -32,7 +32,7 @@ export const quantizeCommand: CommandModule<object, Args> = {
     .example('$0 quantize model-f16.gguf model-Q4_K_M.gguf Q4_K_M', '')
     .example('$0 quantize model-f16.gguf model-Q4_K_M.gguf Q4_K_M --imatrix model.imatrix.dat', 'with importance weights'),
   handler: async (args) => {
-    const imatrix = args.imatrix ? parseLegacyImatrix(new Uint8Array(await readFile(args.imatrix)), args.imatrix) : undefined;
+    const imatrix = args.imatrix ? await loadImatrix(args.imatrix) : undefined;
     const file = await openModelInput(args.input);
     const bar = writeProgressBar('quantize');
     try {
@@ -66,3 +66,17 @@ export const quantizeCommand: CommandModule<object, Args> = {
     }
   },
 };
+
+/** Reads an imatrix in either of llama.cpp's formats (GGUF, or the legacy .dat), by its magic. */
+async function loadImatrix(path: string): Promise<ImportanceMatrix> {
+  const bytes = new Uint8Array(await readFile(path));
+  if (bytes.byteLength >= 4 && new TextDecoder().decode(bytes.subarray(0, 4)) === 'GGUF') {
+    const file = await openGGUFFile(path);
+    try {
+      return await readGGUFImatrix(file, path);
+    } finally {
+      await file.close();
+    }
+  }
+  return parseLegacyImatrix(bytes, path);
+}

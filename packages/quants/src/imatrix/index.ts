@@ -1,1 +1,2 @@
 export * from './legacy-dat.js';
+export * from './gguf-imatrix.js';
