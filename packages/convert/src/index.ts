@@ -36,3 +36,4 @@ export * from './pipeline/output-type.js';
 export * from './pipeline/write-types.js';
 export * from './pipeline/plan.js';
 export * from './quantize/index.js';
+export * from './tensors/overflow.js';

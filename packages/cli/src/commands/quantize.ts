@@ -10,7 +10,7 @@ import { writeProgressBar } from '../progress.js';
 
 interface Args {
   input: string; output: string; ftype: string; imatrix?: string; threads?: number; pure: boolean;
-  'output-tensor-type'?: string; 'token-embedding-type'?: string; 'allow-requantize': boolean; 'leave-output-tensor': boolean; json: boolean;
+  'output-tensor-type'?: string; 'token-embedding-type'?: string; 'allow-requantize': boolean; 'allow-overflow': boolean; 'leave-output-tensor': boolean; json: boolean;
 }
 
 /** `ggufkit quantize IN OUT FTYPE`: llama-quantize's mixes, byte-identical to llama.cpp. */
@@ -28,6 +28,7 @@ export const quantizeCommand: CommandModule<object, Args> = {
     .option('token-embedding-type', { type: 'string', describe: 'type for token_embd.weight' })
     .option('leave-output-tensor', { type: 'boolean', default: false, describe: 'keep output.weight unquantized' })
     .option('allow-requantize', { type: 'boolean', default: false, describe: 'allow quantizing tensors that are already quantized' })
+    .option('allow-overflow', { type: 'boolean', default: false, describe: 'write values whose block scales overflow f16 (inf/NaN) instead of refusing' })
     .option('json', { type: 'boolean', default: false, describe: 'Print a JSON summary (types chosen per tensor)' })
     .example('$0 quantize model-f16.gguf model-Q4_K_M.gguf Q4_K_M', '')
     .example('$0 quantize model-f16.gguf model-Q4_K_M.gguf Q4_K_M --imatrix model.imatrix.dat', 'with importance weights'),
@@ -40,6 +41,7 @@ export const quantizeCommand: CommandModule<object, Args> = {
         ftype: args.ftype,
         pure: args.pure,
         allowRequantize: args['allow-requantize'],
+        allowOverflow: args['allow-overflow'],
         leaveOutputTensor: args['leave-output-tensor'],
         ...(args['output-tensor-type'] ? { outputTensorType: parseGGMLType(args['output-tensor-type']).id } : {}),
         ...(args['token-embedding-type'] ? { tokenEmbeddingType: parseGGMLType(args['token-embedding-type']).id } : {}),

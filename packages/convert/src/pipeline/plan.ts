@@ -4,7 +4,7 @@
  * converter produces them. Tensor data is not read here: each planned tensor carries a
  * function that reads, transforms and encodes it when the writer asks for it.
  */
-import { shapeToNe } from '@ggufkit/tensor-layout';
+import { GGMLType, shapeToNe } from '@ggufkit/tensor-layout';
 import { blockCountOf } from '../arch/base-params.js';
 import { architectureByName, findArchitecture } from '../arch/registry.js';
 import { TensorNameMap } from '../arch/tensor-names.js';
@@ -17,7 +17,8 @@ import { MetadataBuilder } from '../metadata/builder.js';
 import { GeneralKeys, GGML_QUANT_VERSION } from '../metadata/keys.js';
 import { deriveModelNaming } from '../metadata/naming.js';
 import { encodeTensor } from '../tensors/encode.js';
-import { decodeTensor, reshape, squeezeShape, type WorkTensor } from '../tensors/work-tensor.js';
+import { assertNoOverflow } from '../tensors/overflow.js';
+import { decodeTensor, reshape, squeezeShape, toF32, type WorkTensor } from '../tensors/work-tensor.js';
 import { setVocabAuto } from '../tokenizer/set-vocab.js';
 import { asTokenizerJson, type TokenizerJson } from '../tokenizer/tokenizer-json.js';
 import { DIRECT_OUTTYPES, isDirectOutType, tensorOutputType, type DirectOutType } from './output-type.js';
@@ -37,6 +38,8 @@ export interface PlanOptions {
   architecture?: string;
   /** Overrides `general.name`. */
   modelName?: string;
+  /** Write values that overflow the target type (as inf/NaN) instead of refusing. */
+  allowOverflow?: boolean;
 }
 
 /** A conversion ready to be written. */
@@ -129,7 +132,15 @@ export async function planConversion(dir: ModelDirectory, opts: PlanOptions = {}
       const type = tensorOutputType(p.name, ne, outtype);
       parameterCount += ne.reduce((a, b) => a * b, 1);
       const finalShape = shape;
-      tensors.push({ name: p.name, ne, type, data: async () => encodeTensor(reshape(await p.load(), finalShape), type) });
+      tensors.push({
+        name: p.name, ne, type,
+        data: async () => {
+          const work = reshape(await p.load(), finalShape);
+          const encoded = encodeTensor(work, type);
+          if (!opts.allowOverflow && work.dtype !== 'f16' && type !== GGMLType.F32) assertNoOverflow(p.name, type, toF32(work), encoded);
+          return encoded;
+        },
+      });
     }
 
     md.str(GeneralKeys.TYPE, 'model');

@@ -8,6 +8,7 @@ import {
   getCodec, modelShapeFromMetadata, planQuantization,
   type BlockCodec, type ModelShape, type PlannedTensor, type QuantizationOptions, type QuantizationPlan,
 } from '@ggufkit/quants';
+import { assertNoOverflow } from '../tensors/overflow.js';
 import {
   bf16ArrayToF32, f16ArrayToF32, f32ArrayToBF16, f32ArrayToF16, GGMLType, GGUFValueType, requireGGMLType, tensorBytes,
 } from '@ggufkit/tensor-layout';
@@ -29,6 +30,8 @@ export interface QuantizeGGUFOptions extends Omit<QuantizationOptions, 'model' |
   readonly imatrix?: (tensorName: string, ne0: number) => Float32Array | undefined;
   /** Re-quantize tensors that are already quantized (llama-quantize's `--allow-requantize`). */
   readonly allowRequantize?: boolean;
+  /** Write values that overflow the target type (inf/NaN scales, as llama.cpp does) instead of refusing. */
+  readonly allowOverflow?: boolean;
   /** The block codec for a type; defaults to the scalar reference codecs. */
   readonly codecFor?: (type: number) => BlockCodec;
 }
@@ -63,7 +66,7 @@ export function quantizeGGUF(source: QuantizeSource, opts: QuantizeGGUFOptions):
     if (requireGGMLType(p.fromType).quantized && !opts.allowRequantize) {
       throw new RangeError(`tensor ${p.name} is already ${requireGGMLType(p.fromType).name}; re-quantizing loses quality (allow it with allowRequantize)`);
     }
-    return { name: p.name, ne: p.ne, type: p.toType, data: async () => convertTensor(p, await source.readTensorData(info.name), codecFor, opts.imatrix) };
+    return { name: p.name, ne: p.ne, type: p.toType, data: async () => convertTensor(p, await source.readTensorData(info.name), codecFor, opts.imatrix, opts.allowOverflow === true) };
   });
   const header: HeaderToWrite = { version: 3, metadata, ...(source.alignment !== undefined ? { alignment: source.alignment } : {}) };
   return { header, tensors, plan };
@@ -87,9 +90,15 @@ export function tensorToF32(bytes: Uint8Array, type: number, ne: readonly number
 
 function convertTensor(
   p: PlannedTensor, bytes: Uint8Array, codecFor: (type: number) => BlockCodec,
-  imatrix: QuantizeGGUFOptions['imatrix'],
+  imatrix: QuantizeGGUFOptions['imatrix'], allowOverflow: boolean,
 ): Uint8Array {
   const values = tensorToF32(bytes, p.fromType, p.ne, codecFor);
+  const encoded = encode(p, values, codecFor, imatrix);
+  if (!allowOverflow) assertNoOverflow(p.name, p.toType, values, encoded);
+  return encoded;
+}
+
+function encode(p: PlannedTensor, values: Float32Array, codecFor: (type: number) => BlockCodec, imatrix: QuantizeGGUFOptions['imatrix']): Uint8Array {
   switch (p.toType) {
     case GGMLType.F32: return new Uint8Array(values.slice().buffer);
     case GGMLType.F16: return new Uint8Array(f32ArrayToF16(values).buffer);
