@@ -4,7 +4,7 @@
  * bf16 as ggml rounds it, Q8_0 by gguf-py's vectorised reference (f32 arithmetic,
  * ties away from zero).
  */
-import { GGMLType } from '@ggufkit/tensor-layout';
+import { f32ArrayToBF16, GGMLType } from '@ggufkit/tensor-layout';
 import { f32ArrayToF16Numpy, f32BitsToF16Numpy } from './f16.js';
 import { toF32, type WorkTensor } from './work-tensor.js';
 
@@ -17,17 +17,6 @@ const u32buf = new Uint32Array(f32buf.buffer);
 export function f32ToF16Numpy(v: number): number {
   f32buf[0] = v;
   return f32BitsToF16Numpy(u32buf[0]!);
-}
-
-/** ggml's f32 -> bf16 (round to nearest even, NaN quieted), on bit patterns. */
-function f32ArrayToBF16(src: Float32Array): Uint16Array {
-  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
-  const out = new Uint16Array(src.length);
-  for (let i = 0; i < bits.length; i++) {
-    const x = bits[i]!;
-    out[i] = (x & 0x7fffffff) >>> 0 > 0x7f800000 ? ((x >>> 16) | 64) & 0xffff : ((x + 0x7fff + ((x >>> 16) & 1)) / 65536) & 0xffff;
-  }
-  return out;
 }
 
 function bytesOf(a: Float32Array | Uint16Array | Uint8Array): Uint8Array {
