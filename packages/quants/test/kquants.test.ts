@@ -3,49 +3,16 @@
  * bytes and dequantized values bit for bit (per block, so a failure names the first
  * differing block), and the Q8_K dot products within the golden README's tolerance.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GGMLType } from '@ggufkit/tensor-layout';
 import { getCodec } from '../src/registry.js';
 import { quantizeRowQ8K } from '../src/kquants/q8_k.js';
 import { nearestInt } from '../src/scale-search.js';
+import { caseName, goldenDir, goldenManifest, haveGolden, readGoldenBytes, readGoldenF32 } from './golden-cases.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const goldenDir = path.resolve(repoRoot, '../shared/golden/quants');
-const haveGolden = fs.existsSync(path.join(goldenDir, 'manifest.json'));
 if (!haveGolden) console.warn(`kquants.test: ${goldenDir} not found; skipping the ggml golden comparisons`);
 const dGolden = haveGolden ? describe : describe.skip;
 
 const K_TYPES = ['q2_K', 'q3_K', 'q4_K', 'q5_K', 'q6_K'];
-
-interface GoldenCase {
-  type: string;
-  dist: string;
-  rows: number;
-  cols: number;
-  input: string;
-  imatrix: string | null;
-  quantized: string;
-  dequantized: string;
-  outOfF16Range: boolean;
-}
-interface VecDotCase {
-  type: string;
-  cols: number;
-  weights_f32: string;
-  weights: string;
-  activation: string;
-  expected: number;
-}
-
-function readBytes(name: string): Uint8Array {
-  return new Uint8Array(fs.readFileSync(path.join(goldenDir, name)));
-}
-function readF32(name: string): Float32Array {
-  const b = readBytes(name);
-  return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-}
 
 /** Index of the first block whose bytes differ, or -1. */
 function firstBadBlock(a: Uint8Array, b: Uint8Array, blockBytes: number): number {
@@ -53,11 +20,8 @@ function firstBadBlock(a: Uint8Array, b: Uint8Array, blockBytes: number): number
   return a.length === b.length ? -1 : Math.floor(Math.min(a.length, b.length) / blockBytes);
 }
 
-const manifest = haveGolden
-  ? (JSON.parse(fs.readFileSync(path.join(goldenDir, 'manifest.json'), 'utf8')) as { cases: GoldenCase[]; vecdot: VecDotCase[] })
-  : { cases: [], vecdot: [] };
-const kCases = manifest.cases.filter((c) => K_TYPES.includes(c.type));
-const kVecDots = manifest.vecdot.filter((c) => K_TYPES.includes(c.type));
+const kCases = goldenManifest.cases.filter((c) => K_TYPES.includes(c.type));
+const kVecDots = goldenManifest.vecdot.filter((c) => K_TYPES.includes(c.type));
 
 dGolden('K-quant codecs vs ggml golden outputs', () => {
   it('the manifest lists K-quant cases', () => {
@@ -65,18 +29,18 @@ dGolden('K-quant codecs vs ggml golden outputs', () => {
     expect(kVecDots.length).toBe(K_TYPES.length);
   });
 
-  it.each(kCases.map((c) => [`${c.type} ${c.dist}${c.imatrix ? ' imatrix' : ''}`, c] as const))('%s', (_name, c) => {
+  it.each(kCases.map((c) => [caseName(c), c] as const))('%s', (_name, c) => {
     const codec = getCodec(c.type);
-    const src = readF32(c.input);
-    const imatrix = c.imatrix ? readF32(c.imatrix) : null;
-    const expected = readBytes(c.quantized);
+    const src = readGoldenF32(c.input);
+    const imatrix = c.imatrix ? readGoldenF32(c.imatrix) : null;
+    const expected = readGoldenBytes(c.quantized);
     const out = new Uint8Array(expected.length);
     codec.quantize(src, out, c.rows, c.cols, imatrix);
     const blockBytes = codec.type.typeSize;
     const bad = firstBadBlock(out, expected, blockBytes);
     expect({ firstDifferingBlock: bad }).toEqual({ firstDifferingBlock: -1 });
 
-    const deqExpected = readF32(c.dequantized);
+    const deqExpected = readGoldenF32(c.dequantized);
     const deq = new Float32Array(c.rows * c.cols);
     codec.dequantize(expected, deq, c.rows, c.cols);
     const got = new Uint8Array(deq.buffer);
@@ -87,12 +51,12 @@ dGolden('K-quant codecs vs ggml golden outputs', () => {
   it.each(kVecDots.map((c) => [c.type, c] as const))('%s x q8_K dot product', (_name, c) => {
     const codec = getCodec(c.type);
     expect(codec.vecDotType).toBe(GGMLType.Q8_K);
-    const weights = readBytes(c.weights);
-    const activation = readF32(c.activation);
+    const weights = readGoldenBytes(c.weights);
+    const activation = readGoldenF32(c.activation);
 
     // The stored weight row is ggml's own quantization of weights_f32.
     const requantized = new Uint8Array(weights.length);
-    codec.quantize(readF32(c.weights_f32), requantized, 1, c.cols, null);
+    codec.quantize(readGoldenF32(c.weights_f32), requantized, 1, c.cols, null);
     expect(firstBadBlock(requantized, weights, codec.type.typeSize)).toBe(-1);
 
     const q8 = new Uint8Array((c.cols / 256) * 292);

@@ -2,11 +2,12 @@ import type { CommandModule } from 'yargs';
 import { readFile } from 'node:fs/promises';
 import { quantizeGGUF } from '@ggufkit/convert';
 import { openGGUFFile, writeGGUFFile } from '@ggufkit/gguf/node';
-import { imatrixForTensor, parseLegacyImatrix, readGGUFImatrix, SUPPORTED_FTYPES, type ImportanceMatrix } from '@ggufkit/quants';
+import { defaultThreadCount, imatrixForTensor, parseLegacyImatrix, readGGUFImatrix, SUPPORTED_FTYPES, type ImportanceMatrix } from '@ggufkit/quants';
 import { ggmlTypeName, parseGGMLType, tensorBytes } from '@ggufkit/tensor-layout';
 import { openModelInput } from '../open-input.js';
 import { printJSON } from '../output.js';
 import { writeProgressBar } from '../progress.js';
+import { UsageError } from '../cli-error.js';
 
 interface Args {
   input: string; output: string; ftype: string; imatrix?: string; threads?: number; pure: boolean;
@@ -22,7 +23,7 @@ export const quantizeCommand: CommandModule<object, Args> = {
     .positional('output', { type: 'string', demandOption: true })
     .positional('ftype', { type: 'string', demandOption: true, describe: SUPPORTED_FTYPES.join(' ') })
     .option('imatrix', { type: 'string', describe: 'importance matrix (llama.cpp .dat file)' })
-    .option('threads', { alias: 't', type: 'number', describe: 'worker threads' })
+    .option('threads', { alias: 't', type: 'number', describe: 'worker threads (default: the available cores); the output does not depend on it' })
     .option('pure', { type: 'boolean', default: false, describe: 'no per-tensor rules: every quantizable tensor gets the base type' })
     .option('output-tensor-type', { type: 'string', describe: 'type for output.weight' })
     .option('token-embedding-type', { type: 'string', describe: 'type for token_embd.weight' })
@@ -33,12 +34,16 @@ export const quantizeCommand: CommandModule<object, Args> = {
     .example('$0 quantize model-f16.gguf model-Q4_K_M.gguf Q4_K_M', '')
     .example('$0 quantize model-f16.gguf model-Q4_K_M.gguf Q4_K_M --imatrix model.imatrix.dat', 'with importance weights'),
   handler: async (args) => {
+    const threads = args.threads ?? defaultThreadCount();
+    if (!Number.isSafeInteger(threads) || threads < 1) throw new UsageError(`--threads must be a positive integer, got ${args.threads}`);
     const imatrix = args.imatrix ? await loadImatrix(args.imatrix) : undefined;
     const file = await openModelInput(args.input);
     const bar = writeProgressBar('quantize');
+    let q: ReturnType<typeof quantizeGGUF> | undefined;
     try {
-      const q = quantizeGGUF(file, {
+      q = quantizeGGUF(file, {
         ftype: args.ftype,
+        threads,
         pure: args.pure,
         allowRequantize: args['allow-requantize'],
         allowOverflow: args['allow-overflow'],
@@ -55,7 +60,7 @@ export const quantizeCommand: CommandModule<object, Args> = {
       for (const t of q.plan.tensors) counts.set(ggmlTypeName(t.toType), (counts.get(ggmlTypeName(t.toType)) ?? 0) + 1);
       if (args.json) {
         printJSON({
-          output: args.output, ftype: args.ftype.toUpperCase(), fileType: q.plan.ftype, bytes: written.fileSize, seconds,
+          output: args.output, ftype: args.ftype.toUpperCase(), fileType: q.plan.ftype, bytes: written.fileSize, seconds, threads,
           tensors: q.plan.tensors.map((t) => ({ name: t.name, from: ggmlTypeName(t.fromType), to: ggmlTypeName(t.toType), bytes: tensorBytes(t.toType, t.ne) })),
         });
       } else {
@@ -64,6 +69,7 @@ export const quantizeCommand: CommandModule<object, Args> = {
       }
     } finally {
       bar.stop();
+      await q?.close();
       await file.close();
     }
   },

@@ -5,7 +5,7 @@
  */
 import type { GGUFMetadataEntry, GGUFTensorInfo, HeaderToWrite, TensorToWrite } from '@ggufkit/gguf';
 import {
-  getCodec, modelShapeFromMetadata, planQuantization,
+  getCodec, getFastCodec, hasFastCodec, modelShapeFromMetadata, planQuantization, QuantPool,
   type BlockCodec, type ModelShape, type PlannedTensor, type QuantizationOptions, type QuantizationPlan,
 } from '@ggufkit/quants';
 import { assertNoOverflow } from '../tensors/overflow.js';
@@ -32,8 +32,20 @@ export interface QuantizeGGUFOptions extends Omit<QuantizationOptions, 'model' |
   readonly allowRequantize?: boolean;
   /** Write values that overflow the target type (inf/NaN scales, as llama.cpp does) instead of refusing. */
   readonly allowOverflow?: boolean;
-  /** The block codec for a type; defaults to the scalar reference codecs. */
+  /**
+   * The block codec for a type. Default: the WebAssembly codecs where one exists (same
+   * bytes as the scalar reference, several times faster), else the scalar codecs.
+   */
   readonly codecFor?: (type: number) => BlockCodec;
+  /**
+   * Worker threads for block quantization (llama-quantize's `nthread`). With more than one,
+   * each tensor's rows are spread over a pool started on first use and stopped after the
+   * last tensor (or by `close()`); the bytes do not depend on the thread count. Ignored
+   * when `codecFor` or `pool` is given. Default 1: quantize on the calling thread.
+   */
+  readonly threads?: number;
+  /** A pool of quantization workers to use (and leave running) instead of `threads`. */
+  readonly pool?: QuantPool;
 }
 
 /** A quantization ready for the writer. */
@@ -41,6 +53,47 @@ export interface QuantizedGGUF {
   readonly header: HeaderToWrite;
   readonly tensors: TensorToWrite[];
   readonly plan: QuantizationPlan;
+  /** Stops the worker pool this quantization started, if any (after the last tensor it stops by itself). */
+  close(): Promise<void>;
+}
+
+/** The default codec: WebAssembly when ggml's type has one, else the scalar reference. */
+export function defaultCodecFor(type: number): BlockCodec {
+  return hasFastCodec(type) ? getFastCodec(type) : getCodec(type);
+}
+
+/** Where the block quantization of a tensor runs: on this thread, or on a worker pool. */
+interface BlockQuantizer {
+  quantize(type: number, values: Float32Array, nrows: number, ncols: number, weights: Float32Array | null): Promise<Uint8Array>;
+  /** Called once the last tensor that needs it is done. */
+  release(): Promise<void>;
+}
+
+function localQuantizer(codecFor: (type: number) => BlockCodec): BlockQuantizer {
+  return {
+    quantize: async (type, values, nrows, ncols, weights) => {
+      const out = new Uint8Array(tensorBytes(type, [ncols, nrows]));
+      codecFor(type).quantize(values, out, nrows, ncols, weights);
+      return out;
+    },
+    release: async () => {},
+  };
+}
+
+function poolQuantizer(getPool: () => Promise<QuantPool>, ownsPool: boolean, fallback: BlockQuantizer): BlockQuantizer {
+  let pool: Promise<QuantPool> | undefined;
+  return {
+    quantize: async (type, values, nrows, ncols, weights) => {
+      if (!hasFastCodec(type)) return fallback.quantize(type, values, nrows, ncols, weights);
+      pool ??= getPool();
+      return (await pool).quantize(type, values, nrows, ncols, weights);
+    },
+    release: async () => {
+      const p = pool;
+      pool = undefined;
+      if (p && ownsPool) await (await p).close();
+    },
+  };
 }
 
 const SPLIT_KEYS = new Set(['split.no', 'split.count', 'split.tensors.count']);
@@ -59,17 +112,34 @@ export function quantizeGGUF(source: QuantizeSource, opts: QuantizeGGUFOptions):
   metadata.push({ key: 'general.quantization_version', type: GGUFValueType.UINT32, value: 2 });
   metadata.push({ key: 'general.file_type', type: GGUFValueType.UINT32, value: plan.ftype });
   const byName = new Map(source.tensors.map((t) => [t.name, t]));
-  const codecFor = opts.codecFor ?? ((type: number) => getCodec(type));
+  const codecFor = opts.codecFor ?? defaultCodecFor;
+  const threads = opts.threads ?? 1;
+  if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  const local = localQuantizer(codecFor);
+  const blocks = opts.codecFor ? local
+    : opts.pool ? poolQuantizer(async () => opts.pool!, false, local)
+    : threads > 1 ? poolQuantizer(() => QuantPool.create({ threads }), true, local)
+    : local;
+  let remaining = plan.tensors.filter((p) => p.convert).length;
   const tensors = plan.tensors.map((p): TensorToWrite => {
     const info = byName.get(p.name)!;
     if (!p.convert) return { name: p.name, ne: p.ne, type: p.fromType, data: () => source.readTensorData(info.name) };
     if (requireGGMLType(p.fromType).quantized && !opts.allowRequantize) {
       throw new RangeError(`tensor ${p.name} is already ${requireGGMLType(p.fromType).name}; re-quantizing loses quality (allow it with allowRequantize)`);
     }
-    return { name: p.name, ne: p.ne, type: p.toType, data: async () => convertTensor(p, await source.readTensorData(info.name), codecFor, opts.imatrix, opts.allowOverflow === true) };
+    return {
+      name: p.name, ne: p.ne, type: p.toType,
+      data: async () => {
+        try {
+          return await convertTensor(p, await source.readTensorData(info.name), codecFor, blocks, opts.imatrix, opts.allowOverflow === true);
+        } finally {
+          if (--remaining === 0) await blocks.release();
+        }
+      },
+    };
   });
   const header: HeaderToWrite = { version: 3, metadata, ...(source.alignment !== undefined ? { alignment: source.alignment } : {}) };
-  return { header, tensors, plan };
+  return { header, tensors, plan, close: () => blocks.release() };
 }
 
 /** Widens a tensor's stored values to f32 (F32, F16, BF16 or any block format with a codec). */
@@ -88,28 +158,25 @@ export function tensorToF32(bytes: Uint8Array, type: number, ne: readonly number
   }
 }
 
-function convertTensor(
-  p: PlannedTensor, bytes: Uint8Array, codecFor: (type: number) => BlockCodec,
+async function convertTensor(
+  p: PlannedTensor, bytes: Uint8Array, codecFor: (type: number) => BlockCodec, blocks: BlockQuantizer,
   imatrix: QuantizeGGUFOptions['imatrix'], allowOverflow: boolean,
-): Uint8Array {
+): Promise<Uint8Array> {
   const values = tensorToF32(bytes, p.fromType, p.ne, codecFor);
-  const encoded = encode(p, values, codecFor, imatrix);
+  const encoded = await encode(p, values, blocks, imatrix);
   if (!allowOverflow) assertNoOverflow(p.name, p.toType, values, encoded);
   return encoded;
 }
 
-function encode(p: PlannedTensor, values: Float32Array, codecFor: (type: number) => BlockCodec, imatrix: QuantizeGGUFOptions['imatrix']): Uint8Array {
+async function encode(p: PlannedTensor, values: Float32Array, blocks: BlockQuantizer, imatrix: QuantizeGGUFOptions['imatrix']): Promise<Uint8Array> {
   switch (p.toType) {
     case GGMLType.F32: return new Uint8Array(values.slice().buffer);
     case GGMLType.F16: return new Uint8Array(f32ArrayToF16(values).buffer);
     case GGMLType.BF16: return new Uint8Array(f32ArrayToBF16(values).buffer);
     default: {
       const ncols = p.ne[0]!;
-      const nrows = values.length / ncols;
-      const out = new Uint8Array(tensorBytes(p.toType, p.ne));
       const weights = imatrix?.(p.name, ncols) ?? null;
-      codecFor(p.toType).quantize(values, out, nrows, ncols, weights);
-      return out;
+      return blocks.quantize(p.toType, values, values.length / ncols, ncols, weights);
     }
   }
 }
