@@ -4,6 +4,8 @@
 //   ACT_F32  / ACT_F16 / ACT_BF16: f32 values (rounded through f16 or bf16 for those two)
 //   ACT_Q8_0 / ACT_Q8_1: 40-byte blocks of 32: f32 d, f32 s (= d * sum, Q8_1), 32 x i8
 //   ACT_Q8_K: ggml's block_q8_K (f32 d, 256 x i8, 16 x i16 group sums), 292 bytes
+//   ACT_Q8_0_I16 / ACT_Q8_K_I16: the same q8_0 / q8_K integers widened to i16 for the direct
+//     kernels of qdot.ts (see `i16Layout` below)
 import { f32ToF16, f16ToF32, f32ToBF16, bf16ToF32 } from './f16';
 
 export const ACT_F32: i32 = 0;
@@ -12,6 +14,8 @@ export const ACT_BF16: i32 = 2;
 export const ACT_Q8_0: i32 = 3;
 export const ACT_Q8_1: i32 = 4;
 export const ACT_Q8_K: i32 = 5;
+export const ACT_Q8_0_I16: i32 = 6;
+export const ACT_Q8_K_I16: i32 = 7;
 
 export const Q8_BLOCK_BYTES: i32 = 40;
 export const Q8K_BLOCK_BYTES: i32 = 292;
@@ -20,6 +24,7 @@ export const Q8K_BLOCK_BYTES: i32 = 292;
 export function actRowBytes(kind: i32, n: i32): i32 {
   if (kind == ACT_Q8_0 || kind == ACT_Q8_1) return (n >> 5) * Q8_BLOCK_BYTES;
   if (kind == ACT_Q8_K) return (n >> 8) * Q8K_BLOCK_BYTES;
+  if (kind == ACT_Q8_0_I16 || kind == ACT_Q8_K_I16) return i16RowBytes(n);
   return n << 2;
 }
 
@@ -37,7 +42,9 @@ export function convertActivations(kind: i32, x: usize, n: i32, rows: i32, dst: 
     else if (kind == ACT_BF16) roundRowBF16(src, out, n);
     else if (kind == ACT_Q8_0) quantizeRowQ8(src, out, n, false);
     else if (kind == ACT_Q8_1) quantizeRowQ8(src, out, n, true);
-    else quantizeRowQ8K(src, out, n);
+    else if (kind == ACT_Q8_K) quantizeRowQ8K(src, out, n);
+    else if (kind == ACT_Q8_0_I16) quantizeRowQ8I16(src, out, n);
+    else quantizeRowQ8KI16(src, out, n);
   }
 }
 
@@ -128,5 +135,119 @@ function quantizeRowQ8K(x: usize, y: usize, n: i32): void {
       store<i16>(blk + 260 + (<usize>g << 1), <i16>s);
     }
     store<f32>(blk, <f32>1.0 / iscale);
+  }
+}
+
+// The i16 layouts. A row of n values (n a multiple of 32) is, in order:
+//   q:   n x i16: in natural order for q8_0; for q8_K each 32-value block permuted as
+//        [even 0..14, odd 1..15, even 16..30, odd 17..31] (the order in which the K-quant
+//        kernels unpack 4-bit and 6-bit weights from i16 lanes)
+//   d:   n/32 x f32 slots: the q8_0 block scales, or (q8_K) one scale per 256 in the first n/256
+//   s32: n/32 x i32, the sum of the q of each 32-value block
+//   s16: n/16 x i32, the sum of the q of each 16-value group (ggml's q8_K bsums)
+
+/** Bytes of one row in an i16 layout. */
+// @ts-ignore: decorator
+@inline export function i16RowBytes(n: i32): i32 { return (n << 1) + (n >> 2) + (n >> 2); }
+// @ts-ignore: decorator
+@inline export function i16Scales(row: usize, n: i32): usize { return row + (<usize>n << 1); }
+// @ts-ignore: decorator
+@inline export function i16Sums32(row: usize, n: i32): usize { return row + (<usize>n << 1) + (<usize>n >> 3); }
+// @ts-ignore: decorator
+@inline export function i16Sums16(row: usize, n: i32): usize { return row + (<usize>n << 1) + (<usize>n >> 2); }
+
+/** Position of value e (0..31) of a block inside its permuted i16 block. */
+// @ts-ignore: decorator
+@inline
+function permuted32(e: i32): i32 {
+  return (e & 16) + ((e & 1) << 3) + ((e & 15) >> 1);
+}
+
+/** Stores 16 i8 values (block values h*16 .. h*16+15) as their permuted i16 halves. */
+// @ts-ignore: decorator
+@inline
+function storePermuted16(q: v128, dst: usize): void {
+  const split = i8x16.swizzle(q, i8x16(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15));
+  v128.store(dst, i16x8.extend_low_i8x16_s(split));
+  v128.store(dst, i16x8.extend_high_i8x16_s(split), 16);
+}
+
+// @ts-ignore: decorator
+@inline
+function hsum32(v: v128): i32 {
+  return (i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1)) + (i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3));
+}
+
+/** q8_0 quantization (the same integers and scales as quantizeRowQ8) into the i16 layout, values in natural order. */
+function quantizeRowQ8I16(x: usize, y: usize, n: i32): void {
+  const nb = n >> 5;
+  const dOut = i16Scales(y, n), s32 = i16Sums32(y, n), s16 = i16Sums16(y, n);
+  for (let b = 0; b < nb; b++) {
+    const src = x + (<usize>b << 7);
+    const v0 = v128.load(src), v1 = v128.load(src, 16), v2 = v128.load(src, 32), v3 = v128.load(src, 48);
+    const v4 = v128.load(src, 64), v5 = v128.load(src, 80), v6 = v128.load(src, 96), v7 = v128.load(src, 112);
+    let m = f32x4.max(f32x4.max(f32x4.abs(v0), f32x4.abs(v1)), f32x4.max(f32x4.abs(v2), f32x4.abs(v3)));
+    m = f32x4.max(m, f32x4.max(f32x4.max(f32x4.abs(v4), f32x4.abs(v5)), f32x4.max(f32x4.abs(v6), f32x4.abs(v7))));
+    const amax = max<f32>(max<f32>(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), max<f32>(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
+    const d: f32 = amax / <f32>127.0;
+    const id: f32 = amax != 0 ? <f32>127.0 / amax : 0;
+    const vid = f32x4.splat(id);
+    const q0 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v0, vid)));
+    const q1 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v1, vid)));
+    const q2 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v2, vid)));
+    const q3 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v3, vid)));
+    const q4 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v4, vid)));
+    const q5 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v5, vid)));
+    const q6 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v6, vid)));
+    const q7 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v7, vid)));
+    const out = y + (<usize>b << 6);
+    v128.store(out, i16x8.narrow_i32x4_s(q0, q1));
+    v128.store(out, i16x8.narrow_i32x4_s(q2, q3), 16);
+    v128.store(out, i16x8.narrow_i32x4_s(q4, q5), 32);
+    v128.store(out, i16x8.narrow_i32x4_s(q6, q7), 48);
+    store<f32>(dOut + (<usize>b << 2), f16ToF32(f32ToF16(d)));
+    const lo = hsum32(i32x4.add(i32x4.add(q0, q1), i32x4.add(q2, q3)));
+    const hi = hsum32(i32x4.add(i32x4.add(q4, q5), i32x4.add(q6, q7)));
+    store<i32>(s16 + (<usize>b << 3), lo);
+    store<i32>(s16 + (<usize>b << 3), hi, 4);
+    store<i32>(s32 + (<usize>b << 2), lo + hi);
+  }
+}
+
+/** q8_K quantization (the same integers and scales as quantizeRowQ8K) into the i16 layout. */
+function quantizeRowQ8KI16(x: usize, y: usize, n: i32): void {
+  const nb = n >> 8;
+  const dOut = i16Scales(y, n), s32 = i16Sums32(y, n), s16 = i16Sums16(y, n);
+  for (let b = 0; b < nb; b++) {
+    const src = x + (<usize>b << 10);
+    const out = y + (<usize>b << 9);
+    // the first value of largest magnitude (its sign sets the scale's sign, as in ggml)
+    let amax: f32 = 0, mx: f32 = 0;
+    for (let j = 0; j < 256; j++) {
+      const v = load<f32>(src + (<usize>j << 2));
+      const a = abs<f32>(v);
+      if (a > amax) { amax = a; mx = v; }
+    }
+    if (amax == 0) {
+      store<f32>(dOut + (<usize>b << 2), 0);
+      memory.fill(out, 0, 512);
+      memory.fill(s32 + (<usize>b << 5), 0, 32);
+      memory.fill(s16 + (<usize>b << 6), 0, 64);
+      continue;
+    }
+    const iscale: f32 = <f32>-127.0 / mx;
+    for (let g = 0; g < 8; g++) {
+      const blk = out + (<usize>g << 6);
+      let s0 = 0, s1 = 0;
+      for (let e = 0; e < 32; e++) {
+        const q = min<i32>(127, nearestInt(iscale * load<f32>(src + (<usize>(g * 32 + e) << 2))));
+        store<i16>(blk + (<usize>permuted32(e) << 1), <i16>q);
+        if (e < 16) s0 += q; else s1 += q;
+      }
+      store<i32>(s16 + (<usize>(b * 16 + g * 2) << 2), s0);
+      store<i32>(s16 + (<usize>(b * 16 + g * 2 + 1) << 2), s1);
+      store<i32>(s32 + (<usize>(b * 8 + g) << 2), s0 + s1);
+    }
+    store<f32>(dOut + (<usize>b << 2), <f32>1.0 / iscale);
   }
 }

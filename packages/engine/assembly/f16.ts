@@ -1,19 +1,27 @@
 // Half-precision and bfloat16 conversions, bit-exact with ggml's portable versions for
 // every finite value (the kernels never meet inf/NaN in valid weights).
 
-/** 2^112: moves an f16 exponent field, shifted into f32 position, to its true scale. */
-const F16_EXP_SHIFT: f32 = reinterpret<f32>(<u32>0x77800000);
+// f16 -> f32 works on the bit patterns of normal numbers and converts subnormals through an
+// integer multiply by 2^-24, so that no denormal f32 is ever an operand: x86 handles those
+// with a microcode assist that costs ~100 cycles, and f16 subnormals are common in the block
+// scales of K-quants (Q6_K `d` is often below 2^-14).
+
+/** f32 bits of 2^-24, the value of the f16 subnormal step. */
+const F16_SUBNORMAL_STEP: f32 = reinterpret<f32>(<u32>0x33800000);
+/** (127 - 15) << 23: re-biases an f16 exponent field moved to f32 position. */
+const F16_REBIAS: u32 = 0x38000000;
 
 /** The f32 value of an f16 bit pattern. */
 // @ts-ignore: decorator
 @inline
 export function f16ToF32(h: u32): f32 {
   const em = h & 0x7fff;
+  const sign = (h & 0x8000) << 16;
   if (em >= 0x7c00) {
-    return reinterpret<f32>(((h & 0x8000) << 16) | 0x7f800000 | ((em & 0x3ff) << 13) | (em > 0x7c00 ? 0x400000 : 0));
+    return reinterpret<f32>(sign | 0x7f800000 | ((em & 0x3ff) << 13) | (em > 0x7c00 ? 0x400000 : 0));
   }
-  const mag = reinterpret<f32>(em << 13) * F16_EXP_SHIFT;
-  return reinterpret<f32>(reinterpret<u32>(mag) | ((h & 0x8000) << 16));
+  if (em >= 0x400) return reinterpret<f32>(sign | ((em << 13) + F16_REBIAS));
+  return reinterpret<f32>(sign | reinterpret<u32>(<f32>em * F16_SUBNORMAL_STEP));
 }
 
 /** Reads the f16 at `p` as f32. */
@@ -23,14 +31,22 @@ export function loadF16(p: usize): f32 {
   return f16ToF32(<u32>load<u16>(p));
 }
 
+/** Four f16 bit patterns in the low halves of i32 lanes, widened to an f32x4 (finite values only). */
+// @ts-ignore: decorator
+@inline
+export function f16x4ToF32(h: v128): v128 {
+  const em = v128.and(h, i32x4.splat(0x7fff));
+  const normal = i32x4.add(i32x4.shl(em, 13), i32x4.splat(F16_REBIAS));
+  const subnormal = f32x4.mul(f32x4.convert_i32x4_s(em), f32x4.splat(F16_SUBNORMAL_STEP));
+  const mag = v128.bitselect(subnormal, normal, i32x4.lt_s(em, i32x4.splat(0x400)));
+  return v128.or(mag, i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16));
+}
+
 /** Four f16 values at `p` widened to an f32x4 (finite values only). */
 // @ts-ignore: decorator
 @inline
 export function loadF16x4(p: usize): v128 {
-  const h = v128.load16x4_u(p);
-  const em = v128.and(h, i32x4.splat(0x7fff));
-  const mag = f32x4.mul(i32x4.shl(em, 13), f32x4.splat(F16_EXP_SHIFT));
-  return v128.or(mag, i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16));
+  return f16x4ToF32(v128.load16x4_u(p));
 }
 
 /** Rounds an f32 to the nearest f16 (ties to even) and returns the 16-bit pattern. */

@@ -2,8 +2,9 @@
 // the kernels never allocate.
 export { actRowBytes, convertActivations } from './activations';
 export { decodeRow, decodedBytes, dequantizeRows, typeFamily } from './decode';
-export { matmul, dotF32 } from './matmul';
+export { matmul, dotF32, hasDirectKernel } from './matmul';
 export { rmsNorm, add, addRows, scale, softcap, swiglu, geglu, toF16, rope, attention } from './ops';
+export { runJob } from './jobs';
 
 /** First byte after the module's static data: the host may use memory from here on. */
 export function heapBase(): usize {

@@ -3,9 +3,28 @@
 // activation row, so a prompt batch reads the weights once.
 import { Q8_BLOCK_BYTES, Q8K_BLOCK_BYTES } from './activations';
 import {
-  FAMILY_FLOAT, FAMILY_B32, T_F32, T_Q4_1, T_Q5_1,
+  FAMILY_FLOAT, FAMILY_B32, T_F32, T_Q4_0, T_Q4_1, T_Q5_1, T_Q8_0, T_Q4_K, T_Q6_K,
   decodeRow, decodedD, decodedM, decodedSc, decodedMn, typeFamily,
 } from './decode';
+import { dotQ4_0, dotQ8_0, dotQ4_K, dotQ6_K } from './qdot';
+
+/** Activation rows multiplied together with one chunk of weight rows. */
+const TOKEN_TILE = 32;
+
+/** Whether a weight type has a direct kernel (and so takes i16 activations). */
+export function hasDirectKernel(type: i32): bool {
+  return type == T_Q4_0 || type == T_Q8_0 || type == T_Q4_K || type == T_Q6_K;
+}
+
+/** A direct kernel's dot product of weight row `row` with activation row `a`. */
+// @ts-ignore: decorator
+@inline
+function directDot(type: i32, row: usize, n: i32, a: usize, scratch: usize): f32 {
+  if (type == T_Q4_0) return dotQ4_0(row, n, a, scratch);
+  if (type == T_Q4_K) return dotQ4_K(row, n, a, scratch);
+  if (type == T_Q6_K) return dotQ6_K(row, n, a);
+  return dotQ8_0(row, n, a, scratch);
+}
 
 // @ts-ignore: decorator
 @inline
@@ -104,6 +123,21 @@ export function matmul(
   type: i32, w: usize, rowBytes: usize, n: i32, r0: i32, r1: i32,
   act: usize, actStride: usize, nTok: i32, out: usize, outStride: i32, scratch: usize,
 ): void {
+  if (hasDirectKernel(type)) {
+    // tiles of TOKEN_TILE activation rows: the chunk's weight rows stay in L1 and the tile's
+    // activations in L2 while every pair is multiplied
+    for (let t0 = 0; t0 < nTok; t0 += TOKEN_TILE) {
+      const t1 = min<i32>(nTok, t0 + TOKEN_TILE);
+      for (let r = r0; r < r1; r++) {
+        const row = w + <usize>r * rowBytes;
+        for (let t = t0; t < t1; t++) {
+          const v = directDot(type, row, n, act + <usize>t * actStride, scratch);
+          store<f32>(out + ((<usize>t * <usize>outStride + <usize>r) << 2), v);
+        }
+      }
+    }
+    return;
+  }
   const fam = typeFamily(type);
   const withMin = type == T_Q4_1 || type == T_Q5_1;
   for (let r = r0; r < r1; r++) {

@@ -138,59 +138,68 @@ export function attention(
   nHeads: i32, nKvHeads: i32, headDim: i32, kqScale: f32, cap: f32, window: i32,
   out: usize, scratch: usize,
 ): void {
+  for (let t = 0; t < nTok; t++) {
+    for (let h = 0; h < nHeads; h++) {
+      attentionHead(q, t, h, pos0, kCache, vCache, nHeads, nKvHeads, headDim, kqScale, cap, window, out, scratch);
+    }
+  }
+}
+
+/** One query row `t`, head `h` of `attention` (the unit its threads share out). */
+export function attentionHead(
+  q: usize, t: i32, h: i32, pos0: i32, kCache: usize, vCache: usize,
+  nHeads: i32, nKvHeads: i32, headDim: i32, kqScale: f32, cap: f32, window: i32,
+  out: usize, scratch: usize,
+): void {
   const group = nHeads / nKvHeads;
   const kvDim = nKvHeads * headDim;
   const qf = scratch;
   const scores = scratch + (<usize>headDim << 2);
   const inv: f32 = cap > 0 ? <f32>1.0 / cap : 0;
-  for (let t = 0; t < nTok; t++) {
-    const p = pos0 + t;
-    const lo = window > 0 ? max<i32>(0, p - window + 1) : 0;
-    for (let h = 0; h < nHeads; h++) {
-      const kvh = h / group;
-      const qrow = q + (<usize>((t * nHeads + h) * headDim) << 2);
-      for (let i = 0; i < headDim; i++) {
-        store<f32>(qf + (<usize>i << 2), f16ToF32(f32ToF16(load<f32>(qrow + (<usize>i << 2)))));
-      }
-      let mx: f32 = -Infinity;
-      for (let j = lo; j <= p; j++) {
-        const krow = kCache + (<usize>(j * kvDim + kvh * headDim) << 1);
-        let acc = f32x4.splat(0);
-        let i = 0;
-        for (; i + 4 <= headDim; i += 4) {
-          acc = f32x4.add(acc, f32x4.mul(v128.load(qf + (<usize>i << 2)), loadF16x4(krow + (<usize>i << 1))));
-        }
-        let s: f32 = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
-        for (; i < headDim; i++) s += load<f32>(qf + (<usize>i << 2)) * f16ToF32(<u32>load<u16>(krow + (<usize>i << 1)));
-        if (cap > 0) s = Mathf.tanh(s * inv) * cap;
-        s = s * kqScale;
-        store<f32>(scores + (<usize>(j - lo) << 2), s);
-        if (s > mx) mx = s;
-      }
-      let sum: f64 = 0;
-      for (let j = lo; j <= p; j++) {
-        const o = <usize>(j - lo) << 2;
-        const e = Mathf.exp(load<f32>(scores + o) - mx);
-        store<f32>(scores + o, e);
-        sum += <f64>e;
-      }
-      const norm = <f32>(1.0 / sum);
-      const orow = out + (<usize>((t * nHeads + h) * headDim) << 2);
-      memory.fill(orow, 0, <usize>headDim << 2);
-      for (let j = lo; j <= p; j++) {
-        const pj = f16ToF32(f32ToF16(load<f32>(scores + (<usize>(j - lo) << 2)) * norm));
-        const vrow = vCache + (<usize>(j * kvDim + kvh * headDim) << 1);
-        const pv = f32x4.splat(pj);
-        let i = 0;
-        for (; i + 4 <= headDim; i += 4) {
-          const o = orow + (<usize>i << 2);
-          v128.store(o, f32x4.add(v128.load(o), f32x4.mul(pv, loadF16x4(vrow + (<usize>i << 1)))));
-        }
-        for (; i < headDim; i++) {
-          const o = orow + (<usize>i << 2);
-          store<f32>(o, load<f32>(o) + pj * f16ToF32(<u32>load<u16>(vrow + (<usize>i << 1))));
-        }
-      }
+  const p = pos0 + t;
+  const lo = window > 0 ? max<i32>(0, p - window + 1) : 0;
+  const kvh = h / group;
+  const qrow = q + (<usize>((t * nHeads + h) * headDim) << 2);
+  for (let i = 0; i < headDim; i++) {
+    store<f32>(qf + (<usize>i << 2), f16ToF32(f32ToF16(load<f32>(qrow + (<usize>i << 2)))));
+  }
+  let mx: f32 = -Infinity;
+  for (let j = lo; j <= p; j++) {
+    const krow = kCache + (<usize>(j * kvDim + kvh * headDim) << 1);
+    let acc = f32x4.splat(0);
+    let i = 0;
+    for (; i + 4 <= headDim; i += 4) {
+      acc = f32x4.add(acc, f32x4.mul(v128.load(qf + (<usize>i << 2)), loadF16x4(krow + (<usize>i << 1))));
+    }
+    let s: f32 = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+    for (; i < headDim; i++) s += load<f32>(qf + (<usize>i << 2)) * f16ToF32(<u32>load<u16>(krow + (<usize>i << 1)));
+    if (cap > 0) s = Mathf.tanh(s * inv) * cap;
+    s = s * kqScale;
+    store<f32>(scores + (<usize>(j - lo) << 2), s);
+    if (s > mx) mx = s;
+  }
+  let sum: f64 = 0;
+  for (let j = lo; j <= p; j++) {
+    const o = <usize>(j - lo) << 2;
+    const e = Mathf.exp(load<f32>(scores + o) - mx);
+    store<f32>(scores + o, e);
+    sum += <f64>e;
+  }
+  const norm = <f32>(1.0 / sum);
+  const orow = out + (<usize>((t * nHeads + h) * headDim) << 2);
+  memory.fill(orow, 0, <usize>headDim << 2);
+  for (let j = lo; j <= p; j++) {
+    const pj = f16ToF32(f32ToF16(load<f32>(scores + (<usize>(j - lo) << 2)) * norm));
+    const vrow = vCache + (<usize>(j * kvDim + kvh * headDim) << 1);
+    const pv = f32x4.splat(pj);
+    let i = 0;
+    for (; i + 4 <= headDim; i += 4) {
+      const o = orow + (<usize>i << 2);
+      v128.store(o, f32x4.add(v128.load(o), f32x4.mul(pv, loadF16x4(vrow + (<usize>i << 1)))));
+    }
+    for (; i < headDim; i++) {
+      const o = orow + (<usize>i << 2);
+      store<f32>(o, load<f32>(o) + pj * f16ToF32(<u32>load<u16>(vrow + (<usize>i << 1))));
     }
   }
 }

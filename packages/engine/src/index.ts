@@ -19,6 +19,9 @@ export type { TokenizeOptions, DetokenizeOptions } from './tokenizer/tokenizer.j
 export type { Vocab } from './tokenizer/vocab.js';
 export { Sampler, argmax } from './generate/sampler.js';
 export type { SamplerOptions } from './generate/sampler.js';
+export { negativeLogLikelihood } from './generate/perplexity.js';
+export type { PerplexityOptions, PerplexityResult } from './generate/perplexity.js';
+export { threadsSupported, availableCores } from './wasm/threads.js';
 export { DEFAULT_WASM_URL, compileEngineModule } from './wasm/module.js';
 export type { WasmSource } from './wasm/module.js';
 

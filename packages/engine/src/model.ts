@@ -9,13 +9,9 @@ import type { Transformer } from './model/transformer.js';
 import { Tokenizer, type DetokenizeOptions, type TokenizeOptions } from './tokenizer/tokenizer.js';
 import { readVocab } from './tokenizer/vocab.js';
 import { Sampler, type SamplerOptions } from './generate/sampler.js';
+import { perplexityOfTokens, type PerplexityOptions, type PerplexityResult } from './generate/perplexity.js';
 
 export interface LoadModelOptions extends LoadTransformerOptions {
-  /**
-   * Worker threads for the matrix products. Accepted for forward compatibility; the engine
-   * currently computes on the calling thread.
-   */
-  threads?: number;
   /** Name used in error messages (default: the source's name). */
   name?: string;
 }
@@ -35,6 +31,8 @@ export interface GenerateOptions extends SamplerOptions {
   onToken?: (token: GeneratedToken) => void | boolean;
   /** Cancels generation; the promise then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Keep generating past end-of-generation tokens (llama.cpp's `ignore_eos`). Default false. */
+  ignoreEos?: boolean;
 }
 
 export interface GenerateResult {
@@ -63,6 +61,7 @@ export class Model {
     this.metadata = metadata;
     this.tokenizer = tokenizer;
     this.memoryBytes = memoryBytes;
+    if (transformer.threads > 1) poolRegistry.register(this, transformer, this);
   }
 
   /** `general.architecture`. */
@@ -73,6 +72,21 @@ export class Model {
   /** Rows of the output projection (logits per position). */
   get vocabSize(): number {
     return this.transformer.vocab;
+  }
+
+  /** Threads computing the forward pass (the calling thread included). */
+  get threads(): number {
+    return this.transformer.threads;
+  }
+
+  /**
+   * Stops the model's worker threads. Idle workers sleep and do not keep a Node process
+   * alive, and they are stopped when the model is garbage-collected; `dispose` stops them
+   * at once. The model cannot compute afterwards.
+   */
+  dispose(): void {
+    poolRegistry.unregister(this);
+    this.transformer.dispose();
   }
 
   /** The KV cache length: the longest sequence `logits` and `generate` accept. */
@@ -89,6 +103,24 @@ export class Model {
     const out = new Float32Array(tokens.length * V);
     this.transformer.forward(tokens, 0, 'all', (row, l) => out.set(l, row * V));
     return out;
+  }
+
+  /**
+   * Perplexity of a text (or of token ids, BOS included) as llama.cpp's `perplexity` tool
+   * computes it: chunks of `ctx` tokens, each starting with BOS, the second half of each
+   * scored (see `generate/perplexity.ts`). `ctx` must not exceed `contextLength`.
+   */
+  perplexity(text: string | readonly number[], opts: PerplexityOptions): PerplexityResult {
+    if (opts.ctx > this.contextLength) {
+      throw new RangeError(`ctx ${opts.ctx} exceeds the model's context length ${this.contextLength}; load it with a larger contextLength`);
+    }
+    const ids = typeof text === 'string' ? this.tokenize(text) : [...text];
+    const v = this.tokenizer.vocab;
+    return perplexityOfTokens({
+      bos: v.bos,
+      addBos: v.addBos,
+      evaluate: (chunk, fromRow, onLogits) => this.transformer.forward(chunk, 0, 'all', onLogits, fromRow),
+    }, ids, opts);
   }
 
   tokenize(text: string, opts?: TokenizeOptions): number[] {
@@ -119,7 +151,7 @@ export class Model {
     this.transformer.forward(promptIds, 0, 'last', take);
     let stopReason: GenerateResult['stopReason'] = 'maxTokens';
     while (generated.length < maxTokens) {
-      if (this.tokenizer.isEndOfGeneration(next)) { stopReason = 'eog'; break; }
+      if (!opts.ignoreEos && this.tokenizer.isEndOfGeneration(next)) { stopReason = 'eog'; break; }
       generated.push(next);
       history.push(next);
       const piece = decoder.decode(this.tokenizer.tokenBytes(next), { stream: true });
@@ -135,6 +167,9 @@ export class Model {
     return { text, tokens: generated, promptTokens: promptIds.length, stopReason };
   }
 }
+
+/** Stops the workers of models that were garbage-collected without `dispose`. */
+const poolRegistry = new FinalizationRegistry<Transformer>((t) => t.dispose());
 
 const yieldToEventLoop: () => Promise<void> = typeof setImmediate === 'function'
   ? () => new Promise((r) => setImmediate(r))

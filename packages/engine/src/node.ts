@@ -7,6 +7,7 @@ import { openGGUFFile } from '@ggufkit/gguf/node';
 import { loadModelFromFile, loadTokenizerFromFile, type GenerateOptions, type GenerateResult, type LoadModelOptions, type Model } from './model.js';
 import type { TokenizeOptions } from './tokenizer/tokenizer.js';
 import type { Tokenizer } from './tokenizer/tokenizer.js';
+import type { PerplexityResult } from './generate/perplexity.js';
 
 export * from './index.js';
 
@@ -45,4 +46,33 @@ export async function tokenizeText(modelPath: string, text: string, opts: Tokeni
 export async function runPrompt(modelPath: string, prompt: string, opts: GenerateOptions & LoadModelOptions = {}): Promise<GenerateResult> {
   const model = await loadModelFile(modelPath, opts);
   return model.generate(prompt, opts);
+}
+
+/** Options of {@link computePerplexity}. */
+export interface ComputePerplexityOptions {
+  /** Tokens per chunk (llama.cpp's `-c`). */
+  ctx: number;
+  /** Tokens per forward step (llama.cpp's `-b`; default min(ctx, 512)); the result does not depend on it. */
+  batch?: number;
+  /** Compute threads (default: the available cores). */
+  threads?: number;
+  /** Score at most this many chunks (llama.cpp's `--chunks`); default all. */
+  chunks?: number;
+}
+
+/**
+ * Perplexity of `text` under the model at `modelPath`, computed as llama.cpp's
+ * `llama-perplexity -c ctx` does: chunks of `ctx` tokens starting with BOS, the second half
+ * of each chunk scored.
+ */
+export async function computePerplexity(modelPath: string, text: string, opts: ComputePerplexityOptions): Promise<PerplexityResult> {
+  if (!(Number.isInteger(opts.ctx) && opts.ctx >= 3)) throw new RangeError(`ctx must be an integer >= 3, got ${opts.ctx}`);
+  const model = await loadModelFile(modelPath, {
+    contextLength: opts.ctx, batchSize: opts.batch ?? Math.min(opts.ctx, 512), threads: opts.threads,
+  });
+  try {
+    return model.perplexity(text, { ctx: opts.ctx, chunks: opts.chunks });
+  } finally {
+    model.dispose();
+  }
 }

@@ -2,17 +2,28 @@
 import { Metadata, type ModelFile } from './model-file.js';
 import { readHParams, type HParams } from './hparams.js';
 import { loadWeights, plannedBytes, plannedTensors } from './weights.js';
-import { Transformer, stateBytes } from './transformer.js';
+import { Transformer, stateBytes, threadScratchBytes } from './transformer.js';
 import { EngineMemory, MAX_WASM_BYTES, formatBytes } from '../wasm/memory.js';
 import type { WasmSource } from '../wasm/module.js';
+import { ThreadPool, availableCores, threadsSupported } from '../wasm/threads.js';
 
 export interface LoadTransformerOptions {
   /** KV cache length in tokens (default: the training context, at most 4096). */
   contextLength?: number;
   /** Tokens per forward step (default 64). */
   batchSize?: number;
+  /**
+   * Threads that compute each matrix product and attention: the calling thread plus
+   * `threads - 1` workers sharing the model's memory. Default: the available cores
+   * (`os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in browsers).
+   * Where shared memory is unavailable (a browser page that is not cross-origin isolated)
+   * the engine runs on one thread. Results are the same bits for any thread count.
+   */
+  threads?: number;
   /** The compiled kernels, when not at their default location. */
   wasm?: WasmSource;
+  /** The kernels built for a shared memory (used with threads > 1), when not at their default location. */
+  wasmThreads?: WasmSource;
   onProgress?: (loaded: number, total: number) => void;
 }
 
@@ -21,6 +32,16 @@ export interface LoadedTransformer {
   readonly hparams: HParams;
   readonly metadata: Metadata;
   readonly memory: EngineMemory;
+  readonly pool: ThreadPool;
+}
+
+/** The thread count to use for a requested one (validated; default: the available cores). */
+export async function resolveThreads(requested: number | undefined): Promise<number> {
+  if (requested !== undefined && !(Number.isInteger(requested) && requested >= 1)) {
+    throw new RangeError(`threads must be a positive integer, got ${requested}`);
+  }
+  const want = requested ?? await availableCores();
+  return want > 1 && threadsSupported() ? want : 1;
 }
 
 /** Plans memory, checks it fits wasm32, loads the weights and builds the Transformer. */
@@ -33,15 +54,24 @@ export async function loadTransformer(file: ModelFile, name: string, opts: LoadT
   if (!(contextLength >= 1)) throw new RangeError(`contextLength must be at least 1, got ${contextLength}`);
   if (!(batchSize >= 1)) throw new RangeError(`batchSize must be at least 1, got ${batchSize}`);
   const vocab = tensors.get('output.weight')?.ne[1] ?? tensors.get('token_embd.weight')!.ne[1]!;
+  const threads = await resolveThreads(opts.threads);
   const weightBytes = plannedBytes(tensors);
-  const total = weightBytes + stateBytes(hp, vocab, { contextLength, batchSize });
+  const total = weightBytes + stateBytes(hp, vocab, { contextLength, batchSize }) + threads * threadScratchBytes(hp, contextLength);
   if (total > MAX_WASM_BYTES - 64 * 1024 * 1024) {
     throw new RangeError(
       `${name}: the model needs ${formatBytes(total)} of WebAssembly memory (weights ${formatBytes(weightBytes)}, ` +
       `KV cache and buffers ${formatBytes(total - weightBytes)} for ${contextLength} tokens); wasm32 memory is limited to 4 GiB`);
   }
-  const memory = await EngineMemory.create(total, opts.wasm);
+  const memory = threads > 1
+    ? await EngineMemory.create(total, opts.wasmThreads, true)
+    : await EngineMemory.create(total, opts.wasm);
   const weights = await loadWeights(hp, file, tensors, memory, opts.onProgress);
-  const transformer = new Transformer(memory, hp, weights, { contextLength, batchSize });
-  return { transformer, hparams: hp, metadata: md, memory };
+  const pool = await ThreadPool.create(memory, threads, threadScratchBytes(hp, contextLength));
+  try {
+    const transformer = new Transformer(memory, hp, weights, { contextLength, batchSize }, pool);
+    return { transformer, hparams: hp, metadata: md, memory, pool };
+  } catch (err) {
+    pool.close();
+    throw err;
+  }
 }

@@ -6,8 +6,9 @@
  * in the WebAssembly kernels, this file only sequences them over buffers allocated once.
  */
 import { GGMLType, f16ToF32, f32ToF16 } from '@ggufkit/tensor-layout';
-import { ActKind, type EngineKernels } from '../wasm/kernels.js';
+import { ACT_KINDS, ActKind, JobOp, type EngineKernels } from '../wasm/kernels.js';
 import type { EngineMemory } from '../wasm/memory.js';
+import type { ThreadPool } from '../wasm/threads.js';
 import type { HParams } from './hparams.js';
 import type { Matrix, ModelWeights } from './weights.js';
 
@@ -17,6 +18,8 @@ export function activationKind(type: number): number {
     case GGMLType.F32: return ActKind.F32;
     case GGMLType.F16: return ActKind.F16;
     case GGMLType.BF16: return ActKind.BF16;
+    case GGMLType.Q4_0: case GGMLType.Q8_0: return ActKind.Q8_0_I16;
+    case GGMLType.Q4_K: case GGMLType.Q6_K: return ActKind.Q8_K_I16;
     case GGMLType.Q4_1: case GGMLType.Q5_1: return ActKind.Q8_1;
     case GGMLType.Q2_K: case GGMLType.Q3_K: case GGMLType.Q4_K: case GGMLType.Q5_K: case GGMLType.Q6_K: return ActKind.Q8_K;
     default: return ActKind.Q8_0;
@@ -38,9 +41,31 @@ export function stateBytes(hp: HParams, vocab: number, opts: TransformerOptions)
   const widest = Math.max(hp.dim, qDim, hp.ffnDim);
   const kv = hp.nLayers * opts.contextLength * kvDim * 2 * 2;
   const bufs = 4 * B * (2 * hp.dim + 2 * qDim + 2 * kvDim + 2 * hp.ffnDim + vocab) + 4 * B * hp.nRot;
-  const acts = 6 * B * (widest * 4 + 64);
+  const acts = ACT_KINDS * B * (widest * 4 + 64);
   const scratch = 8 * (widest + 1024) + 4 * (hp.headDim + opts.contextLength) + 65536 * 2;
   return kv + bufs + acts + scratch + 64 * 32;
+}
+
+/** Bytes of scratch one compute thread needs: a decoded weight row, or one attention row. */
+export function threadScratchBytes(hp: HParams, contextLength: number): number {
+  const widest = roundUp(Math.max(hp.dim, hp.nHeads * hp.headDim, hp.ffnDim), 256);
+  return roundUp(Math.max(4 * widest + 256, 4 * (hp.headDim + contextLength + 16)), 64);
+}
+
+/** Most matrices one matmul job multiplies (they share the job's chunks). */
+const MAX_TASKS = 8;
+/** Job descriptor layout (see assembly/jobs.ts), in Int32 words. */
+const JOB_WORDS = 8 + 12 * MAX_TASKS;
+/** Multiply-adds a chunk of a decoding matmul job should hold (enough to amortize claiming it). */
+const CHUNK_WORK = 1 << 16;
+/** Weight rows per chunk of a batch matmul job. */
+const BATCH_CHUNK_ROWS = 16;
+
+interface MatmulTask {
+  readonly m: Matrix;
+  readonly act: number;
+  readonly actStride: number;
+  readonly out: number;
 }
 
 export class Transformer {
@@ -65,17 +90,22 @@ export class Transformer {
   private readonly logitsBuf: number;
   private readonly ropeCS: number;
   private readonly acts: number[] = [];
-  private readonly actSource = new Int32Array(6).fill(-1);
-  private readonly actRows = new Int32Array(6);
   private readonly decodeScratch: number;
-  private readonly attScratch: number;
   private readonly geluTable: number;
   private readonly kCache: number[] = [];
   private readonly vCache: number[] = [];
   private readonly ropeThetaScale: number;
+  private readonly pool: ThreadPool;
+  private readonly job: number;
+  private jobI32: Int32Array;
+  private jobF32: Float32Array;
 
-  constructor(mem: EngineMemory, hp: HParams, w: ModelWeights, opts: TransformerOptions) {
+  constructor(mem: EngineMemory, hp: HParams, w: ModelWeights, opts: TransformerOptions, pool: ThreadPool) {
     this.mem = mem;
+    this.pool = pool;
+    this.job = mem.alloc(JOB_WORDS * 4, 64);
+    this.jobI32 = new Int32Array(mem.memory.buffer, this.job, JOB_WORDS);
+    this.jobF32 = new Float32Array(mem.memory.buffer, this.job, JOB_WORDS);
     this.k = mem.kernels;
     this.hp = hp;
     this.w = w;
@@ -98,9 +128,8 @@ export class Transformer {
     this.logitsBuf = f32(B * this.vocab);
     this.ropeCS = f32(B * hp.nRot);
     const widest = Math.max(hp.dim, qDim, hp.ffnDim);
-    for (let kind = 0; kind < 6; kind++) this.acts.push(mem.alloc(B * this.k.actRowBytes(kind, roundUp(widest, 256))));
+    for (let kind = 0; kind < ACT_KINDS; kind++) this.acts.push(mem.alloc(B * this.k.actRowBytes(kind, roundUp(widest, 256))));
     this.decodeScratch = mem.alloc(this.k.decodedBytes(roundUp(widest, 256)));
-    this.attScratch = f32(hp.headDim + opts.contextLength + 16);
     this.geluTable = hp.ffnActivation === 'gelu' ? this.buildGeluTable() : 0;
     for (let l = 0; l < hp.nLayers; l++) {
       this.kCache.push(mem.alloc(opts.contextLength * kvDim * 2));
@@ -111,24 +140,37 @@ export class Transformer {
 
   /**
    * Runs `tokens` at positions pos0, pos0+1, ... through the model, writing their K/V into
-   * the cache. Calls `onLogits(row, logits)` for each position whose logits are wanted
-   * (`all`: every position; `last`: the last one only); the array is only valid during the
-   * call.
+   * the cache. Calls `onLogits(row, logits)` for each row of `tokens` whose logits are
+   * wanted (`all`: every row from `fromRow` on; `last`: the last one only); the array is
+   * only valid during the call.
    */
-  forward(tokens: ArrayLike<number>, pos0: number, want: 'all' | 'last' | 'none', onLogits?: (row: number, logits: Float32Array) => void): void {
+  forward(
+    tokens: ArrayLike<number>, pos0: number, want: 'all' | 'last' | 'none',
+    onLogits?: (row: number, logits: Float32Array) => void, fromRow = 0,
+  ): void {
     if (pos0 + tokens.length > this.contextLength) {
       throw new RangeError(`context overflow: ${pos0 + tokens.length} tokens exceed the context length ${this.contextLength}`);
     }
     for (let start = 0; start < tokens.length; start += this.batchSize) {
       const n = Math.min(this.batchSize, tokens.length - start);
       const isLast = start + n === tokens.length;
-      const rows = want === 'all' ? n : want === 'last' && isLast ? 1 : 0;
+      // logits are computed for the last `rows` rows of the step
+      const rows = want === 'all' ? Math.min(n, Math.max(0, start + n - fromRow)) : want === 'last' && isLast ? 1 : 0;
       this.step(tokens, start, n, pos0 + start, rows);
       for (let r = 0; r < rows; r++) {
-        const row = want === 'all' ? start + r : tokens.length - 1;
-        onLogits?.(row, this.mem.f32(this.logitsBuf + r * this.vocab * 4, this.vocab));
+        onLogits?.(start + n - rows + r, this.mem.f32(this.logitsBuf + r * this.vocab * 4, this.vocab));
       }
     }
+  }
+
+  /** Threads computing each step. */
+  get threads(): number {
+    return this.pool.threads;
+  }
+
+  /** Stops the worker threads; the transformer cannot run afterwards. */
+  dispose(): void {
+    this.pool.close();
   }
 
   /** One batch of n tokens; logits for the last `logitRows` of them land in logitsBuf. */
@@ -155,9 +197,7 @@ export class Transformer {
 
       // attention block
       k.rmsNorm(this.x, L.attnNorm, dim, n, eps, this.xb);
-      this.matmul(L.wq, this.xb, n, this.q, false);
-      this.matmul(L.wk, this.xb, n, this.kb, true);
-      this.matmul(L.wv, this.xb, n, this.vb, true);
+      this.matmuls([[L.wq, this.q], [L.wk, this.kb], [L.wv, this.vb]], this.xb, n);
       if (L.bq) k.addRows(this.q, L.bq, qDim, n);
       if (L.bk) k.addRows(this.kb, L.bk, kvDim, n);
       if (L.bv) k.addRows(this.vb, L.bv, kvDim, n);
@@ -166,19 +206,17 @@ export class Transformer {
       if (hp.queryScale !== 1) k.scale(this.q, n * qDim, hp.queryScale);
       k.toF16(this.kb, n * kvDim, this.kCache[l]! + pos0 * kvDim * 2);
       k.toF16(this.vb, n * kvDim, this.vCache[l]! + pos0 * kvDim * 2);
-      k.attention(this.q, n, pos0, this.kCache[l]!, this.vCache[l]!, hp.nHeads, hp.nKvHeads, hp.headDim,
-        hp.kqScale, hp.attnSoftcap, hp.isSlidingLayer(l) ? hp.slidingWindow : 0, this.att, this.attScratch);
-      this.matmul(L.wo, this.att, n, this.xb2, false);
+      this.attention(n, pos0, l);
+      this.matmuls([[L.wo, this.xb2]], this.att, n);
       if (hp.postNorms) k.rmsNorm(this.xb2, L.postAttnNorm, dim, n, eps, this.xb2);
       k.add(this.xb2, this.x, n * dim, this.x);
 
       // feed-forward block
       k.rmsNorm(this.x, L.ffnNorm, dim, n, eps, this.xb);
-      this.matmul(L.ffnGate, this.xb, n, this.hb, false);
-      this.matmul(L.ffnUp, this.xb, n, this.hb2, true);
+      this.matmuls([[L.ffnGate, this.hb], [L.ffnUp, this.hb2]], this.xb, n);
       if (hp.ffnActivation === 'gelu') k.geglu(this.hb, this.hb2, n * hp.ffnDim, this.hb, this.geluTable);
       else k.swiglu(this.hb, this.hb2, n * hp.ffnDim, this.hb);
-      this.matmul(L.ffnDown, this.hb, n, this.xb2, false);
+      this.matmuls([[L.ffnDown, this.xb2]], this.hb, n);
       if (hp.postNorms) k.rmsNorm(this.xb2, L.postFfnNorm, dim, n, eps, this.xb2);
       k.add(this.xb2, this.x, n * dim, this.x);
     }
@@ -186,25 +224,75 @@ export class Transformer {
     if (logitRows === 0) return;
     const first = n - logitRows;
     k.rmsNorm(this.x + first * dim * 4, w.outputNorm, dim, logitRows, eps, this.xb);
-    this.matmul(w.output, this.xb, logitRows, this.logitsBuf, false);
+    this.matmuls([[w.output, this.logitsBuf]], this.xb, logitRows);
     if (hp.finalSoftcap > 0) k.softcap(this.logitsBuf, logitRows * this.vocab, hp.finalSoftcap);
   }
 
   /**
-   * out (nTok rows of m.rows) = input (nTok rows of m.cols) times m^T. The input is first
-   * converted to the weight type's partner layout; `reuse` skips that when the previous
-   * conversion to the same layout was of this same input.
+   * For each (matrix, out) pair: out (nTok rows of m.rows) = input (nTok rows of m.cols)
+   * times m^T, as one job over all the threads. The input is converted once to each
+   * activation layout the matrices' types need.
    */
-  private matmul(m: Matrix, input: number, nTok: number, out: number, reuse: boolean): void {
-    const kind = activationKind(m.type);
-    const act = this.acts[kind]!;
-    if (!reuse) this.actSource.fill(-1);
-    if (!(reuse && this.actSource[kind] === input && this.actRows[kind] === nTok)) {
-      this.k.convertActivations(kind, input, m.cols, nTok, act);
-      this.actSource[kind] = input;
-      this.actRows[kind] = nTok;
+  private matmuls(pairs: ReadonlyArray<readonly [Matrix, number]>, input: number, nTok: number): void {
+    const tasks: MatmulTask[] = [];
+    const converted = new Set<number>();
+    for (const [m, out] of pairs) {
+      const kind = activationKind(m.type);
+      const act = this.acts[kind]!;
+      if (!converted.has(kind)) {
+        this.k.convertActivations(kind, input, m.cols, nTok, act);
+        converted.add(kind);
+      }
+      tasks.push({ m, act, actStride: this.k.actRowBytes(kind, m.cols), out });
     }
-    this.k.matmul(m.type, m.ptr, m.rowBytes, m.cols, 0, m.rows, act, this.k.actRowBytes(kind, m.cols), nTok, out, m.rows, this.decodeScratch);
+    this.runMatmulJob(tasks, nTok);
+  }
+
+  /** Views of the job descriptor (renewed if a growing unshared memory detached them). */
+  private jobWords(): Int32Array {
+    if (this.jobI32.buffer !== this.mem.memory.buffer) {
+      this.jobI32 = new Int32Array(this.mem.memory.buffer, this.job, JOB_WORDS);
+      this.jobF32 = new Float32Array(this.mem.memory.buffer, this.job, JOB_WORDS);
+    }
+    return this.jobI32;
+  }
+
+  private runMatmulJob(tasks: readonly MatmulTask[], nTok: number): void {
+    const J = this.jobWords();
+    J[0] = JobOp.Matmul;
+    J[1] = 0;
+    J[4] = tasks.length;
+    J[5] = nTok;
+    let chunks = 0;
+    tasks.forEach((t, i) => {
+      const m = t.m;
+      // decoding: enough rows to amortize claiming a chunk; batches: a few rows that stay in
+      // cache while the kernel walks the batch's activations in tiles
+      const chunkRows = nTok === 1 ? Math.max(1, Math.min(m.rows, Math.floor(CHUNK_WORK / m.cols))) : Math.min(m.rows, BATCH_CHUNK_ROWS);
+      const o = 8 + 12 * i;
+      J[o] = m.type; J[o + 1] = m.ptr; J[o + 2] = m.rowBytes; J[o + 3] = m.cols; J[o + 4] = m.rows;
+      J[o + 5] = t.act; J[o + 6] = t.actStride; J[o + 7] = t.out; J[o + 8] = m.rows;
+      J[o + 9] = chunks; J[o + 10] = chunkRows;
+      chunks += Math.ceil(m.rows / chunkRows);
+    });
+    J[2] = chunks;
+    this.pool.run(this.job);
+  }
+
+  /** Attention of layer l for n query rows at pos0.., one chunk per (row, head). */
+  private attention(n: number, pos0: number, l: number): void {
+    const { hp } = this;
+    const J = this.jobWords();
+    J[0] = JobOp.Attention;
+    J[1] = 0;
+    J[2] = n * hp.nHeads;
+    J[4] = this.q; J[5] = n; J[6] = pos0; J[7] = this.kCache[l]!; J[8] = this.vCache[l]!;
+    J[9] = hp.nHeads; J[10] = hp.nKvHeads; J[11] = hp.headDim;
+    this.jobF32[12] = hp.kqScale;
+    this.jobF32[13] = hp.attnSoftcap;
+    J[14] = hp.isSlidingLayer(l) ? hp.slidingWindow : 0;
+    J[15] = this.att;
+    this.pool.run(this.job);
   }
 
   /** cos/sin per token and rotated pair, computed as ggml's rope cache (f32 theta steps). */

@@ -12,24 +12,38 @@ export const MAX_WASM_BYTES = 65536 * PAGE;
 export class EngineMemory {
   readonly kernels: EngineKernels;
   readonly memory: WebAssembly.Memory;
+  /** The compiled module (worker threads instantiate it over the same memory). */
+  readonly module: WebAssembly.Module;
   private top: number;
 
-  private constructor(kernels: EngineKernels, memory: WebAssembly.Memory) {
+  private constructor(kernels: EngineKernels, memory: WebAssembly.Memory, module: WebAssembly.Module) {
     this.kernels = kernels;
     this.memory = memory;
+    this.module = module;
     this.top = align(kernels.heapBase(), 64);
   }
 
-  /** Instantiates the kernels over a fresh memory of at least `bytes` bytes. */
-  static async create(bytes: number, wasm?: WasmSource): Promise<EngineMemory> {
-    const module = await compileEngineModule(wasm);
+  /**
+   * Instantiates the kernels over a fresh memory of at least `bytes` bytes; with `shared`,
+   * a shared memory (for worker threads) and the kernels built for one.
+   */
+  static async create(bytes: number, wasm?: WasmSource, shared = false): Promise<EngineMemory> {
+    const module = await compileEngineModule(wasm, shared);
     const pages = Math.ceil((bytes + 1024 * 1024) / PAGE);
     if (pages > 65536) {
       throw new RangeError(`the model needs ${formatBytes(bytes)} of WebAssembly memory; wasm32 can address at most 4 GiB`);
     }
-    const memory = new WebAssembly.Memory({ initial: pages });
+    // a shared memory must declare its maximum; the whole wasm32 range costs only address space
+    const memory = shared
+      ? new WebAssembly.Memory({ initial: pages, maximum: 65536, shared: true })
+      : new WebAssembly.Memory({ initial: pages });
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
-    return new EngineMemory(instance.exports as unknown as EngineKernels, memory);
+    return new EngineMemory(instance.exports as unknown as EngineKernels, memory, module);
+  }
+
+  /** Whether the memory is shared (usable by worker threads). */
+  get shared(): boolean {
+    return typeof SharedArrayBuffer !== 'undefined' && this.memory.buffer instanceof SharedArrayBuffer;
   }
 
   /** Reserves `bytes` bytes aligned to `alignment` and returns their address. */

@@ -6,11 +6,14 @@
 
 /** Where the compiled kernels live, relative to this file in `src/` and in `dist/`. */
 export const DEFAULT_WASM_URL = new URL('../../wasm/engine.wasm', import.meta.url);
+/** The same kernels built for a shared memory (worker threads). */
+export const DEFAULT_THREADS_WASM_URL = new URL('../../wasm/engine-threads.wasm', import.meta.url);
 
 /** What can provide the engine's WebAssembly module. */
 export type WasmSource = WebAssembly.Module | ArrayBuffer | Uint8Array | URL | string;
 
 let defaultModule: Promise<WebAssembly.Module> | undefined;
+let defaultThreadsModule: Promise<WebAssembly.Module> | undefined;
 
 async function readBytes(url: URL): Promise<Uint8Array> {
   if (url.protocol === 'file:') {
@@ -26,11 +29,18 @@ async function readBytes(url: URL): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-/** Compiles (or returns the already compiled) engine module. */
-export function compileEngineModule(source?: WasmSource): Promise<WebAssembly.Module> {
+/**
+ * Compiles (or returns the already compiled) engine module: `source` when given, else the
+ * default build for an unshared memory or, with `shared`, for a shared one.
+ */
+export function compileEngineModule(source?: WasmSource, shared = false): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
   if (source instanceof ArrayBuffer || source instanceof Uint8Array) return WebAssembly.compile(source as BufferSource);
   if (source !== undefined) return readBytes(new URL(source)).then((b) => WebAssembly.compile(b as BufferSource));
+  if (shared) {
+    defaultThreadsModule ??= readBytes(DEFAULT_THREADS_WASM_URL).then((b) => WebAssembly.compile(b as BufferSource));
+    return defaultThreadsModule;
+  }
   defaultModule ??= readBytes(DEFAULT_WASM_URL).then((b) => WebAssembly.compile(b as BufferSource));
   return defaultModule;
 }
