@@ -9,6 +9,7 @@ import { inspectCommand } from './commands/inspect.js';
 import { metaCommand } from './commands/meta.js';
 import { rewriteCommand } from './commands/rewrite.js';
 import { mergeCommand, splitCommand } from './commands/split.js';
+import { perplexityCommand } from './commands/perplexity.js';
 
 /** Errors a user can cause and fix: reported in one line with exit code 1. */
 function isUserError(err: unknown): boolean {
@@ -29,6 +30,7 @@ function buildParser(argv: string[]): Argv {
     .command(runCommand as never)
     .command(logitsCommand as never)
     .command(tokenizeCommand as never)
+    .command(perplexityCommand as never)
     .command(quantizeCommand as never)
     .command(quantizeRowsCommand as never)
     .command(dequantizeRowsCommand as never)
