@@ -2,16 +2,33 @@
  * Native llama.cpp through node-llama-cpp's prebuilt linux-x64 binaries (CPU only; the
  * package is never allowed to download or compile anything).
  */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ensurePeers } from './peers.js';
 import type { SpeedResult } from './speed.js';
 
-type Llama = import('node-llama-cpp').Llama;
+/** The small part of node-llama-cpp's API the benchmark uses (the package is installed on demand, without types here). */
+interface LlamaSequence {
+  evaluateWithoutGeneratingNewTokens(tokens: number[]): Promise<void>;
+  clearHistory(): Promise<void>;
+  evaluate(tokens: number[], opts: { temperature: number; yieldEogToken: boolean }): AsyncIterable<number>;
+}
+interface LlamaContext { getSequence(): LlamaSequence; dispose(): Promise<void> }
+interface LlamaModel {
+  createContext(opts: { threads: number; contextSize: number; batchSize: number }): Promise<LlamaContext>;
+  dispose(): Promise<void>;
+}
+interface Llama { loadModel(opts: { modelPath: string; gpuLayers: number }): Promise<LlamaModel>; dispose(): Promise<void> }
+interface NodeLlamaCpp { getLlama(opts: Record<string, unknown>): Promise<Llama> }
+
 let llama: Promise<Llama> | undefined;
 
 /** Loads node-llama-cpp, or explains why it cannot run here. */
 export async function nativeAvailable(): Promise<string | undefined> {
   try {
-    const { getLlama } = await import('node-llama-cpp');
-    llama ??= getLlama({ gpu: false, build: 'never', usePrebuiltBinaries: true, skipDownload: true, maxThreads: 0, logLevel: 'error' } as unknown as Parameters<typeof getLlama>[0]);
+    const entry = path.join(ensurePeers(), 'node-llama-cpp/dist/index.js');
+    const { getLlama } = (await import(pathToFileURL(entry).href)) as NodeLlamaCpp;
+    llama ??= getLlama({ gpu: false, build: 'never', usePrebuiltBinaries: true, skipDownload: true, maxThreads: 0, logLevel: 'error' });
     await llama;
     return undefined;
   } catch (err) {
@@ -27,7 +44,7 @@ export async function benchNative(file: string, threads: number, pp: number[], s
     const ctx = await model.createContext({ threads, contextSize: pp.length + tg + 64, batchSize: 512 });
     try {
       const seq = ctx.getSequence();
-      const tokens = (ids: number[]) => ids as unknown as import('node-llama-cpp').Token[];
+      const tokens = (ids: number[]): number[] => ids;
       await seq.evaluateWithoutGeneratingNewTokens(tokens(pp.slice(0, 64)));
       await seq.clearHistory();
       const t = performance.now();

@@ -11,10 +11,12 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { repoRoot } from './make-model.js';
+import { ensurePeers } from './peers.js';
 import type { SpeedResult } from './speed.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const WLLAMA_DIR = path.join(repoRoot, 'node_modules/@wllama/wllama/esm');
+/** wllama's browser build, from the peers installed on demand (see peers.ts). */
+const wllamaDir = (): string => path.join(ensurePeers(), '@wllama/wllama/esm');
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>wllama bench</title>
 <script type="module">
@@ -58,8 +60,8 @@ function serve(models: Map<string, string>): Promise<http.Server> {
     let file: string | undefined;
     let type = 'application/octet-stream';
     if (url.pathname.startsWith('/wllama/')) {
-      file = path.join(WLLAMA_DIR, path.normalize(url.pathname.slice('/wllama/'.length)));
-      if (!file.startsWith(WLLAMA_DIR)) file = undefined;
+      file = path.join(wllamaDir(), path.normalize(url.pathname.slice('/wllama/'.length)));
+      if (!file.startsWith(wllamaDir())) file = undefined;
       if (file?.endsWith('.js')) type = 'text/javascript';
       if (file?.endsWith('.wasm')) type = 'application/wasm';
     } else if (url.pathname.startsWith('/model/')) {
@@ -93,7 +95,7 @@ interface Session {
 /** Starts Chromium and the server, or explains why wllama cannot run here. */
 export async function startWllama(): Promise<Session | string> {
   if (!fs.existsSync(CHROMIUM)) return `${CHROMIUM} is absent (apt-get install -y chromium)`;
-  if (!fs.existsSync(path.join(WLLAMA_DIR, 'index.js'))) return '@wllama/wllama is not installed';
+  if (!fs.existsSync(path.join(wllamaDir(), 'index.js'))) return '@wllama/wllama is not installed';
   let chromium: typeof import('playwright-core').chromium;
   try {
     ({ chromium } = await import('playwright-core'));
