@@ -5,14 +5,57 @@
  * byte, the tokenizer's special tokens control, added tokens past the base vocabulary
  * appended (user-defined unless special).
  *
- * One deliberate difference: added tokens inside the base vocabulary are typed as
- * llama.cpp types added tokens everywhere else (control when flagged `special` or
- * special-looking, like Gemma's `<start_of_turn>`; otherwise user-defined with U+2581
- * written as a space). llama.cpp's `LlamaHfVocab` would leave them normal tokens, which
- * its tokenizer then cannot recognise in text.
+ * Deliberate differences, each so that llama.cpp's SentencePiece tokenizer (and ours)
+ * tokenizes text as the Hugging Face tokenizer does:
+ * - Scores come from the merge ranks (a token made by the merge of rank r scores -r; tokens
+ *   no merge makes score below all of them). The tokenizer merges the adjacent pair whose
+ *   result scores highest, so this reproduces BPE's lowest-rank-first order; with
+ *   llama.cpp's constant -1000 it merges leftmost-first instead and splits words
+ *   differently from the model's training.
+ * - `add_space_prefix` is false when the normalizer does not prepend U+2581 (Gemma's fast
+ *   tokenizers); llama.cpp's default, true, would add a space before the text.
+ * - Added tokens inside the base vocabulary are typed as llama.cpp types added tokens
+ *   everywhere else (control when flagged `special` or special-looking, like Gemma's
+ *   `<start_of_turn>`; otherwise user-defined with U+2581 written as a space).
+ *   llama.cpp's `LlamaHfVocab` would leave them normal tokens, which its tokenizer then
+ *   cannot recognise in text.
  */
 import { doesTokenLookSpecial, TokenType, type GGUFVocab } from './token-types.js';
 import { fullVocab, modelVocab, type TokenizerJson } from './tokenizer-json.js';
+import { normalizeMerges } from './merges.js';
+
+/** Whether the tokenizer puts U+2581 before the text (a `Prepend` normalizer or a prepending `Metaspace`). */
+export function prependsSpace(t: TokenizerJson): boolean {
+  const found = (node: unknown): boolean => {
+    if (typeof node !== 'object' || node === null) return false;
+    const n = node as Record<string, unknown>;
+    if (n['type'] === 'Prepend' && n['prepend'] === '\u2581') return true;
+    if (n['type'] === 'Metaspace') return n['add_prefix_space'] === true || (n['prepend_scheme'] !== undefined && n['prepend_scheme'] !== 'never');
+    for (const key of ['normalizers', 'pretokenizers']) {
+      const list = n[key];
+      if (Array.isArray(list) && list.some(found)) return true;
+    }
+    return false;
+  };
+  const raw = t as unknown as Record<string, unknown>;
+  return found(raw['normalizer']) || found(raw['pre_tokenizer']);
+}
+
+/** Scores that make SentencePiece's highest-score-first merging follow the BPE merge ranks. */
+function scoresFromMerges(t: TokenizerJson, tokens: readonly string[]): Float32Array {
+  const merges = normalizeMerges((t.model as { merges?: unknown }).merges);
+  const rank = new Map<string, number>();
+  merges.forEach((m, r) => {
+    const space = m.indexOf(' ');
+    const merged = m.slice(0, space) + m.slice(space + 1);
+    if (!rank.has(merged)) rank.set(merged, r);
+  });
+  const unmerged = -(merges.length + 1);
+  return Float32Array.from(tokens, (tok) => {
+    const r = rank.get(tok);
+    return r === undefined ? unmerged : -r;
+  });
+}
 
 /** The `all_special_tokens` transformers derives from tokenizer_config.json and special_tokens_map.json. */
 export function specialTokenTexts(...configs: Array<Record<string, unknown> | undefined>): Set<string> {
@@ -65,5 +108,5 @@ export function buildLlamaHfVocab(t: TokenizerJson, specialTexts: Set<string>): 
     tokens.push(a.content);
     types.push(specialTexts.has(a.content) ? TokenType.CONTROL : TokenType.USER_DEFINED);
   }
-  return { model: 'llama', pre: 'default', tokens, scores: new Float32Array(tokens.length).fill(-1000), types: Int32Array.from(types) };
+  return { model: 'llama', pre: 'default', tokens, scores: scoresFromMerges(t, tokens), types: Int32Array.from(types) };
 }

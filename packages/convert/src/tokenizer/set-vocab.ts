@@ -7,7 +7,7 @@ import type { ModelDirectory } from '../io/model-dir.js';
 import type { MetadataBuilder } from '../metadata/builder.js';
 import { TokenizerKeys } from '../metadata/keys.js';
 import { buildBpeVocab } from './bpe-vocab.js';
-import { buildLlamaHfVocab, isLlamaHfTokenizer, specialTokenTexts } from './llama-hf-vocab.js';
+import { buildLlamaHfVocab, isLlamaHfTokenizer, prependsSpace, specialTokenTexts } from './llama-hf-vocab.js';
 import { addSpecialVocab, loadSpecialVocab } from './special-vocab.js';
 import { buildSpmVocab, readSpmModel } from './spm-vocab.js';
 import type { GGUFVocab } from './token-types.js';
@@ -63,6 +63,7 @@ export async function setVocabLlamaHf(ctx: VocabContext): Promise<GGUFVocab> {
   const map = (await readJsonFile(ctx.dir, 'special_tokens_map.json')) as Record<string, unknown> | undefined;
   const vocab = buildLlamaHfVocab(tj, specialTokenTexts(cfg, map));
   writeVocab(ctx.md, vocab);
+  if (!prependsSpace(tj)) ctx.md.bool(TokenizerKeys.ADD_PREFIX, false);
   addSpecialVocab(await loadSpecialVocab(ctx.dir, { nVocab: vocab.tokens.length, tokenizerJson: tj, config: ctx.hparams }), ctx.md);
   return vocab;
 }
