@@ -1,7 +1,8 @@
 /**
  * Random-weight GGUF files shaped like TinyLlama-1.1B (hidden 2048, 22 layers, FFN 5632,
  * 32 heads, 4 KV heads, vocabulary 32000) for speed measurements. The per-tensor types
- * follow llama.cpp's quantize rules for the Q4_0, Q4_K_M and Q8_0 file types. Weights are
+ * follow llama.cpp's quantize rules for the Q4_0, Q4_K_M and Q8_0 file types (F16: every
+ * matrix f16, the input of the file quantization benchmark). Weights are
  * Gaussian rows (std 0.02) quantized with @ggufkit/quants; a pool of rows is quantized once
  * per (type, width) and repeated, which is the same work for a reader or a kernel as
  * distinct rows. The tokenizer is tl-spm's SentencePiece vocabulary from the shared models,
@@ -12,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GGMLType, GGUFValueType, rowBytes } from '@ggufkit/tensor-layout';
+import { f32ArrayToF16, GGMLType, GGUFValueType, rowBytes } from '@ggufkit/tensor-layout';
 import { openGGUFFile, writeGGUFFile } from '@ggufkit/gguf/node';
 import type { GGUFArray, GGUFMetadataEntry, TensorToWrite } from '@ggufkit/gguf';
 import { getCodec } from '@ggufkit/quants';
@@ -21,13 +22,13 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const cacheDir = path.join(repoRoot, '.bench-cache');
 const tokenizerSource = path.resolve(repoRoot, '../shared/models/tl-spm/llama.cpp/tl-spm-convert-f16.gguf');
 
-export type BenchFileType = 'Q4_0' | 'Q4_K_M' | 'Q8_0';
+export type BenchFileType = 'F16' | 'Q4_0' | 'Q4_K_M' | 'Q8_0';
 
 /** The model shape. */
 export const TINYLLAMA = { dim: 2048, layers: 22, ffn: 5632, heads: 32, kvHeads: 4, vocab: 32000, context: 2048 } as const;
 
 /** llama.cpp's file type ids (`general.file_type`). */
-const FILE_TYPE_ID: Record<BenchFileType, number> = { Q4_0: 2, Q8_0: 7, Q4_K_M: 15 };
+const FILE_TYPE_ID: Record<BenchFileType, number> = { F16: 1, Q4_0: 2, Q8_0: 7, Q4_K_M: 15 };
 
 /** llama.cpp's `use_more_bits`: the layers Q4_K_M gives Q6_K attn_v and ffn_down. */
 function useMoreBits(i: number, n: number): boolean {
@@ -36,6 +37,7 @@ function useMoreBits(i: number, n: number): boolean {
 
 /** The type llama.cpp's quantize picks for a tensor of this file type. */
 export function tensorType(ftype: BenchFileType, name: string, layer: number): number {
+  if (ftype === 'F16') return GGMLType.F16;
   if (ftype === 'Q8_0') return GGMLType.Q8_0;
   if (name === 'output.weight') return GGMLType.Q6_K;
   if (ftype === 'Q4_0') return GGMLType.Q4_0;
@@ -62,6 +64,7 @@ function rowPool(type: number, cols: number, seed: number): Uint8Array {
   const rnd = gaussian(seed);
   const src = new Float32Array(POOL_ROWS * cols);
   for (let i = 0; i < src.length; i++) src[i] = 0.02 * rnd();
+  if (type === GGMLType.F16) return new Uint8Array(f32ArrayToF16(src).buffer);
   const out = new Uint8Array(POOL_ROWS * rowBytes(type, cols));
   getCodec(type).quantize(src, out, POOL_ROWS, cols);
   return out;
