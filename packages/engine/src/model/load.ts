@@ -24,6 +24,11 @@ export interface LoadTransformerOptions {
   wasm?: WasmSource;
   /** The kernels built for a shared memory (used with threads > 1), when not at their default location. */
   wasmThreads?: WasmSource;
+  /**
+   * The compute threads' script (`worker/engine-worker.js` of this package), when not at its
+   * default location: bundlers do not follow the engine's `new URL(..., import.meta.url)`.
+   */
+  workerUrl?: URL | string;
   onProgress?: (loaded: number, total: number) => void;
 }
 
@@ -66,7 +71,7 @@ export async function loadTransformer(file: ModelFile, name: string, opts: LoadT
     ? await EngineMemory.create(total, opts.wasmThreads, true)
     : await EngineMemory.create(total, opts.wasm);
   const weights = await loadWeights(hp, file, tensors, memory, opts.onProgress);
-  const pool = await ThreadPool.create(memory, threads, threadScratchBytes(hp, contextLength));
+  const pool = await ThreadPool.create(memory, threads, threadScratchBytes(hp, contextLength), opts.workerUrl);
   try {
     const transformer = new Transformer(memory, hp, weights, { contextLength, batchSize }, pool);
     return { transformer, hparams: hp, metadata: md, memory, pool };

@@ -19,6 +19,8 @@ const CTRL_INTS = 16;
 const SPIN_MS = 2;
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { window?: unknown }).window === 'undefined';
+/** A Web Worker (where `Atomics.wait` is allowed, unlike on a page's main thread). */
+const isWebWorker = typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'function';
 
 /** Whether this environment can run worker threads on a shared WebAssembly memory. */
 export function threadsSupported(): boolean {
@@ -62,16 +64,17 @@ export class ThreadPool {
     this.scratch = scratch;
     this.workers = workers;
     this.threads = workers.length + 1;
-    // a browser's main thread may not block in Atomics.wait; Node's may
-    this.canBlock = isNode;
+    // a browser's main thread may not block in Atomics.wait; Node's and a Web Worker's may
+    this.canBlock = isNode || isWebWorker;
   }
 
   /**
    * Starts `threads - 1` workers over `mem` (which must be shared when threads > 1), each
    * with its own `scratchBytes` of scratch memory; the calling thread's scratch is
-   * allocated too.
+   * allocated too. `workerUrl` is the worker script when it is not at its default
+   * location (an application bundle that copies `worker/engine-worker.js` elsewhere).
    */
-  static async create(mem: EngineMemory, threads: number, scratchBytes: number): Promise<ThreadPool> {
+  static async create(mem: EngineMemory, threads: number, scratchBytes: number, workerUrl: URL | string = WORKER_URL): Promise<ThreadPool> {
     const ctrlPtr = mem.alloc(CTRL_INTS * 4, 64);
     const ctrl = new Int32Array(mem.memory.buffer, ctrlPtr, CTRL_INTS);
     const own = mem.alloc(scratchBytes, 64);
@@ -82,7 +85,8 @@ export class ThreadPool {
     }));
     const workers: WorkerHandle[] = [];
     try {
-      await Promise.all(inits.map(async (init) => { workers.push(await startWorker(init)); }));
+      const url = new URL(workerUrl, (globalThis as { location?: { href: string } }).location?.href);
+      await Promise.all(inits.map(async (init) => { workers.push(await startWorker(init, url)); }));
     } catch (err) {
       Atomics.store(ctrl, QUIT, 1);
       for (const w of workers) w.terminate();
@@ -137,10 +141,10 @@ interface WorkerInit {
   spinMs: number;
 }
 
-async function startWorker(init: WorkerInit): Promise<WorkerHandle> {
+async function startWorker(init: WorkerInit, url: URL): Promise<WorkerHandle> {
   if (isNode) {
     const { Worker } = await import('node:worker_threads');
-    const w = new Worker(WORKER_URL, { workerData: init });
+    const w = new Worker(url, { workerData: init });
     await new Promise<void>((resolve, reject) => {
       w.once('message', (m: { ready?: boolean; error?: string }) => (m.ready ? resolve() : reject(new Error(`engine worker failed: ${m.error}`))));
       w.once('error', reject);
@@ -154,7 +158,7 @@ async function startWorker(init: WorkerInit): Promise<WorkerHandle> {
     return w;
   }
   const W = (globalThis as unknown as { Worker: new (url: URL, opts: { type: 'module' }) => Worker }).Worker;
-  const w = new W(WORKER_URL, { type: 'module' });
+  const w = new W(url, { type: 'module' });
   await new Promise<void>((resolve, reject) => {
     w.onmessage = (e: MessageEvent<{ ready?: boolean; error?: string }>) => (e.data.ready ? resolve() : reject(new Error(`engine worker failed: ${e.data.error}`)));
     w.onerror = (e) => reject(new Error(`engine worker failed to start: ${e.message}`));

@@ -74,9 +74,9 @@ class HttpByteSource implements ByteSource {
     }
     this.#url = parsed.href;
     this.name = displayName(parsed);
-    const f = opts.fetch ?? globalThis.fetch;
-    if (typeof f !== 'function') throw new GGUFSourceError('no fetch implementation available; pass opts.fetch', { file: this.name });
-    this.#fetch = f;
+    if (!opts.fetch && typeof globalThis.fetch !== 'function') throw new GGUFSourceError('no fetch implementation available; pass opts.fetch', { file: this.name });
+    // browsers refuse a `fetch` called with any `this` but the global object ("Illegal invocation")
+    this.#fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#headers = opts.headers ?? {};
     this.#opts = opts;
   }
