@@ -4,7 +4,6 @@
  * `threads` threads (its own Web Workers sharing one WebAssembly memory) when the page is
  * cross-origin isolated, else on this worker's thread alone.
  */
-import './immediate.js';
 import { loadModel, type Model } from '@ggufkit/engine';
 import { openModelInput } from './open-input.js';
 import type { GenerationStats, WorkerRequest, WorkerResponse } from './protocol.js';

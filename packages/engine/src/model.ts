@@ -173,7 +173,20 @@ const poolRegistry = new FinalizationRegistry<Transformer>((t) => t.dispose());
 
 const yieldToEventLoop: () => Promise<void> = typeof setImmediate === 'function'
   ? () => new Promise((r) => setImmediate(r))
-  : () => new Promise((r) => setTimeout(r, 0));
+  : typeof MessageChannel === 'function'
+    // browsers clamp nested timers to 4 ms, which would cap a small model at 250 tokens/s
+    ? messageChannelYield()
+    : () => new Promise((r) => setTimeout(r, 0));
+
+function messageChannelYield(): () => Promise<void> {
+  const channel = new MessageChannel();
+  const waiting: Array<() => void> = [];
+  channel.port1.onmessage = () => waiting.shift()?.();
+  return () => new Promise<void>((r) => {
+    waiting.push(r);
+    channel.port2.postMessage(null);
+  });
+}
 
 /** Builds a Model from an opened GGUF file. */
 export async function loadModelFromFile(file: ModelFile, opts: LoadModelOptions = {}): Promise<Model> {
