@@ -11,13 +11,15 @@ import type { Tokenizer } from './tokenizer/tokenizer.js';
 
 export { Model, loadModelFromFile, loadTokenizerFromFile } from './model.js';
 export type { LoadModelOptions, GenerateOptions, GenerateResult, GeneratedToken } from './model.js';
-export type { ModelFile } from './model/model-file.js';
+export { Metadata, type ModelFile } from './model/model-file.js';
 export type { HParams, Architecture } from './model/hparams.js';
 export { SUPPORTED_ARCHITECTURES } from './model/hparams.js';
 export { Tokenizer } from './tokenizer/tokenizer.js';
 export type { TokenizeOptions, DetokenizeOptions } from './tokenizer/tokenizer.js';
-export type { Vocab } from './tokenizer/vocab.js';
+export type { Vocab, PreTokenizer } from './tokenizer/vocab.js';
 export { Sampler, argmax } from './generate/sampler.js';
+export { renderChatTemplate } from './chat/template.js';
+export type { ChatMessage, ChatTemplateOptions, ChatTemplateTokens } from './chat/template.js';
 export type { SamplerOptions } from './generate/sampler.js';
 export { negativeLogLikelihood } from './generate/perplexity.js';
 export type { PerplexityOptions, PerplexityResult } from './generate/perplexity.js';

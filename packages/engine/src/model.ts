@@ -10,6 +10,7 @@ import { Tokenizer, type DetokenizeOptions, type TokenizeOptions } from './token
 import { readVocab } from './tokenizer/vocab.js';
 import { Sampler, type SamplerOptions } from './generate/sampler.js';
 import { perplexityOfTokens, type PerplexityOptions, type PerplexityResult } from './generate/perplexity.js';
+import { renderChatTemplate, type ChatMessage, type ChatTemplateOptions } from './chat/template.js';
 
 export interface LoadModelOptions extends LoadTransformerOptions {
   /** Name used in error messages (default: the source's name). */
@@ -129,6 +130,36 @@ export class Model {
 
   detokenize(ids: ArrayLike<number>, opts?: DetokenizeOptions): string {
     return this.tokenizer.detokenize(ids, opts);
+  }
+
+  /** The model's chat template (`tokenizer.chat_template`), if it has one. */
+  get chatTemplate(): string | undefined {
+    const t = this.metadata.string('tokenizer.chat_template', '');
+    return t === '' ? undefined : t;
+  }
+
+  /**
+   * The prompt text for a conversation, rendered with the model's chat template (or
+   * `opts.template`). A BOS the template writes is left out when tokenizing adds one,
+   * as llama.cpp does, so the prompt does not start with two.
+   */
+  applyChatTemplate(messages: readonly ChatMessage[], opts: ChatTemplateOptions & { template?: string } = {}): string {
+    const template = opts.template ?? this.chatTemplate;
+    if (template === undefined) throw new TypeError('the model has no chat template (tokenizer.chat_template); pass one as `template`');
+    const v = this.tokenizer.vocab;
+    const bosToken = v.bos >= 0 ? v.tokens[v.bos] ?? '' : '';
+    const eosToken = v.eos >= 0 ? v.tokens[v.eos] ?? '' : '';
+    const text = renderChatTemplate(template, messages, { bosToken, eosToken }, opts);
+    return v.addBos && bosToken !== '' && text.startsWith(bosToken) ? text.slice(bosToken.length) : text;
+  }
+
+  /**
+   * Generates the assistant's reply to a conversation: the messages rendered with the
+   * chat template, control tokens in it recognised, BOS added as the vocabulary asks.
+   */
+  chat(messages: readonly ChatMessage[], opts: GenerateOptions & { template?: ChatTemplateOptions & { template?: string } } = {}): Promise<GenerateResult> {
+    const prompt = this.applyChatTemplate(messages, opts.template);
+    return this.generate(prompt, { ...opts, tokenize: { special: true, ...opts.tokenize } });
   }
 
   /** Generates a continuation of `prompt` (text or token ids). */

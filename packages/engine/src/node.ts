@@ -3,7 +3,8 @@
  * Node entry: models from file paths, and the library functions behind the `ggufkit logits`,
  * `tokenize` and `run` commands.
  */
-import { openGGUFFile } from '@ggufkit/gguf/node';
+import { openSplitGGUFFile } from '@ggufkit/gguf/node';
+import type { ModelFile } from './model/model-file.js';
 import { loadModelFromFile, loadTokenizerFromFile, type GenerateOptions, type GenerateResult, type LoadModelOptions, type Model } from './model.js';
 import type { TokenizeOptions } from './tokenizer/tokenizer.js';
 import type { Tokenizer } from './tokenizer/tokenizer.js';
@@ -11,9 +12,22 @@ import type { PerplexityResult } from './generate/perplexity.js';
 
 export * from './index.js';
 
-/** Loads a GGUF model from a file path. */
+/** A local GGUF file, or every shard of a split model from any one of its paths, as the engine reads it. */
+async function openModelPath(path: string): Promise<ModelFile & { close(): Promise<void> }> {
+  const model = await openSplitGGUFFile(path);
+  return {
+    metadata: model.metadata,
+    tensors: model.tensors,
+    get: (key) => model.get(key),
+    readTensorData: (t) => model.readTensorData(t.name),
+    readTensorRange: (t, start, end) => model.readTensorRange(t.name, start, end),
+    close: () => model.close(),
+  };
+}
+
+/** Loads a GGUF model from a file path; a shard of a split model (`-00001-of-0000N.gguf`) loads the whole model. */
 export async function loadModelFile(path: string, opts: LoadModelOptions = {}): Promise<Model> {
-  const file = await openGGUFFile(path);
+  const file = await openModelPath(path);
   try {
     return await loadModelFromFile(file, { name: path, ...opts });
   } finally {
@@ -21,9 +35,9 @@ export async function loadModelFile(path: string, opts: LoadModelOptions = {}): 
   }
 }
 
-/** Loads only the tokenizer of a GGUF file. */
+/** Loads only the tokenizer of a GGUF file (or split model). */
 export async function loadTokenizerFile(path: string): Promise<Tokenizer> {
-  const file = await openGGUFFile(path);
+  const file = await openModelPath(path);
   try {
     return loadTokenizerFromFile(file, path);
   } finally {
