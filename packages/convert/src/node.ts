@@ -1,45 +1,62 @@
 /**
  * @packageDocumentation
- * Node-only entry: converts a model folder on disk to a GGUF file.
+ * Node-only entry: converts a model folder on disk to a GGUF file (or gguf-split shards).
  */
-import { writeGGUFFile } from '@ggufkit/gguf/node';
-import { resolveFileType } from '@ggufkit/quants';
-import { tensorBytes } from '@ggufkit/tensor-layout';
-import { quantizeGGUF, type QuantizeGGUFOptions, type QuantizeSource } from './quantize/quantize-gguf.js';
+import { writeGGUFFile, writeSplitGGUF } from '@ggufkit/gguf/node';
 import { fileReader, nodeModelDirectory } from './io/node-model-dir.js';
 import type { ModelDirectory } from './io/model-dir.js';
 import { planConversion as planCore, type ConversionPlan, type PlanOptions } from './pipeline/plan.js';
-import { isDirectOutType } from './pipeline/output-type.js';
+import { prepareConversion as prepareCore, type PrepareConversionOptions, type PreparedConversion } from './pipeline/prepare-output.js';
+import { describeConversion, type ConversionDescription } from './pipeline/describe.js';
+import { shardPrefix } from './pipeline/output-paths.js';
 
 export * from './index.js';
+export * from './pipeline/prepare-output.js';
+export * from './pipeline/describe.js';
+export * from './pipeline/output-paths.js';
+export * from './pipeline/quantize-blocks.js';
+export { writerInputAsSource, tensorDataChunks } from './pipeline/stream-source.js';
+export { DEFAULT_ROW_BLOCK_BYTES } from './pipeline/row-blocks.js';
 export { fileReader, nodeModelDirectory };
+
+const asDirectory = (dir: string | ModelDirectory) => (typeof dir === 'string' ? nodeModelDirectory(dir) : dir);
 
 /** Plans a conversion of a folder on disk (or any `ModelDirectory`) without writing. */
 export function planConversion(dir: string | ModelDirectory, opts: PlanOptions = {}): Promise<ConversionPlan> {
-  return planCore(typeof dir === 'string' ? nodeModelDirectory(dir) : dir, opts);
+  return planCore(asDirectory(dir), opts);
 }
 
-/** Progress of a conversion, reported after each tensor is written. */
+/** Plans a conversion through to its output files (see the core `prepareConversion`). */
+export function prepareConversion(dir: string | ModelDirectory, opts: PrepareConversionOptions = {}): Promise<PreparedConversion> {
+  return prepareCore(asDirectory(dir), opts);
+}
+
+/** Progress of a conversion, reported after the header and after each piece of tensor data is written. */
 export interface ConvertProgress {
+  /** Index of the tensor being written, counted over all output files. */
   tensorIndex: number;
   tensorCount: number;
+  /** Name of the tensor being written (undefined while a header is written). */
+  tensorName: string | undefined;
+  /** Bytes written so far, over all output files. */
   bytesWritten: number;
+  /** Size of all output files together. */
+  totalBytes: number;
+  /** Output file being written (0-based) and how many there are (1 unless splitting). */
+  fileIndex: number;
+  fileCount: number;
 }
 
-export interface ConvertModelOptions extends Omit<PlanOptions, 'outtype'> {
-  /** Output file path. Required unless `dryRun`. */
+/** Options of {@link convertModel}. */
+export interface ConvertModelOptions extends PrepareConversionOptions {
+  /**
+   * Output file path. Required unless `dryRun`. When splitting gives more than one shard,
+   * the shards are written beside it as `<path without extension>-00001-of-0000N.gguf`.
+   */
   outFile?: string;
-  /** `f32`, `f16`, `bf16`, `q8_0`, `auto`, or a llama.cpp quantization ftype such as `Q4_K_M`. */
-  outtype?: string;
-  /** Split into shards of at most this many bytes (llama.cpp gguf-split naming). */
-  splitMaxSize?: number;
   /** Plan and report, but write nothing. */
   dryRun?: boolean;
-  /** For quantized ftypes: tolerate block scales that overflow f16 instead of failing. */
-  allowOverflow?: boolean;
   onProgress?: (p: ConvertProgress) => void;
-  /** For quantized ftypes: llama-quantize's options (imatrix, pure, output/token-embedding types). */
-  quantize?: Omit<QuantizeGGUFOptions, 'ftype'>;
 }
 
 /** What a conversion produced. */
@@ -58,54 +75,72 @@ export interface ConversionSummary {
 }
 
 /**
- * Converts the Hugging Face model folder `dir` to GGUF. Tensors are read, converted and
- * written one at a time, so memory stays around a few times the largest tensor.
+ * Describes what {@link convertModel} would write with these options (tensors with their
+ * types, shapes and sizes; output files with their sizes), reading no tensor data.
  */
-export async function convertModel(dir: string, opts: ConvertModelOptions = {}): Promise<ConversionSummary> {
-  const outtype = opts.outtype ?? 'f16';
-  const direct = outtype === 'auto' || isDirectOutType(outtype);
-  const ftype = direct ? undefined : resolveFileType(outtype);
-  if (opts.splitMaxSize !== undefined) throw new RangeError('splitMaxSize is not supported yet');
-  const plan = await planConversion(dir, { ...opts, outtype: direct ? (outtype.toLowerCase() as PlanOptions['outtype']) : 'f16' });
+export async function describeModelConversion(dir: string | ModelDirectory, opts: ConvertModelOptions = {}): Promise<ConversionDescription> {
+  const prepared = await prepareConversion(dir, opts);
   try {
-    let header = plan.header;
-    let tensors = plan.tensors;
-    let fileType = plan.fileType;
-    if (ftype !== undefined) {
-      // llama.cpp's two-step path: the f16 conversion, quantized by the ftype policy
-      const q = quantizeGGUF(planAsSource(plan), { ftype, ...(opts.quantize ?? {}) });
-      header = q.header;
-      tensors = q.tensors as typeof tensors;
-      fileType = q.plan.ftype;
-    }
+    return describeConversion(prepared, opts.outFile);
+  } finally {
+    await prepared.close();
+  }
+}
+
+/** Writes a prepared conversion to `outFile` (or its shards); returns the paths written. */
+async function writePrepared(prepared: PreparedConversion, outFile: string, onProgress: ConvertModelOptions['onProgress']): Promise<string[]> {
+  const files = prepared.files;
+  const tensorCount = prepared.tensors.length;
+  const totalBytes = files.reduce((s, f) => s + f.layout.fileSize, 0);
+  const bytesBefore: number[] = [];
+  const tensorsBefore: number[] = [];
+  let bytes = 0;
+  let tensors = 0;
+  for (const f of files) {
+    bytesBefore.push(bytes);
+    tensorsBefore.push(tensors);
+    bytes += f.layout.fileSize;
+    tensors += f.tensorNames.length;
+  }
+  const report = (file: number, p: { tensorIndex: number; tensorName: string | undefined; bytesWritten: number }) => onProgress?.({
+    tensorIndex: tensorsBefore[file]! + p.tensorIndex, tensorCount, tensorName: p.tensorName,
+    bytesWritten: bytesBefore[file]! + p.bytesWritten, totalBytes, fileIndex: file, fileCount: files.length,
+  });
+  if (prepared.split === undefined) {
+    await writeGGUFFile(outFile, prepared.header, prepared.tensors, onProgress ? { onProgress: (p) => report(0, p) } : {});
+    return [outFile];
+  }
+  const { paths } = await writeSplitGGUF(prepared.asSource(), shardPrefix(outFile), {
+    ...prepared.split,
+    ...(onProgress ? { onProgress: (p: { shardIndex: number; tensorIndex: number; tensorName: string | undefined; bytesWritten: number }) => report(p.shardIndex, p) } : {}),
+  });
+  return paths;
+}
+
+/**
+ * Converts the Hugging Face model folder `dir` to GGUF. Tensors are read, converted and
+ * written one at a time, and large ones a block of rows at a time, so memory stays
+ * around a few blocks plus the largest tensor that must be handled whole.
+ */
+export async function convertModel(dir: string | ModelDirectory, opts: ConvertModelOptions = {}): Promise<ConversionSummary> {
+  const prepared = await prepareConversion(dir, opts);
+  try {
     const summary: ConversionSummary = {
       files: [],
-      architecture: plan.architecture,
-      outtype: ftype !== undefined ? outtype.toUpperCase() : plan.outtype,
-      fileType,
-      tensorCount: tensors.length,
-      parameterCount: plan.parameterCount,
-      tensorDataBytes: tensors.reduce((s, t) => s + tensorBytes(t.type, t.ne), 0),
-      metadataCount: header.metadata.length,
+      architecture: prepared.plan.architecture,
+      outtype: prepared.outtype,
+      fileType: prepared.fileType,
+      tensorCount: prepared.tensors.length,
+      parameterCount: prepared.plan.parameterCount,
+      tensorDataBytes: prepared.files.reduce((s, f) => s + f.layout.tensors.reduce((a, t) => a + t.byteLength, 0), 0),
+      metadataCount: prepared.header.metadata.length,
       dryRun: opts.dryRun === true,
     };
     if (opts.dryRun) return summary;
     if (opts.outFile === undefined) throw new RangeError('convertModel: outFile is required unless dryRun is set');
-    await writeGGUFFile(opts.outFile, header, tensors, opts.onProgress ? { onProgress: (p) => opts.onProgress!({ tensorIndex: p.tensorIndex, tensorCount: p.tensorCount, bytesWritten: p.bytesWritten }) } : {});
-    summary.files.push(opts.outFile);
+    summary.files.push(...(await writePrepared(prepared, opts.outFile, opts.onProgress)));
     return summary;
   } finally {
-    await plan.close();
+    await prepared.close();
   }
-}
-
-/** A conversion plan seen as a GGUF source (tensor data produced on demand). */
-function planAsSource(plan: ConversionPlan): QuantizeSource {
-  const data = new Map(plan.tensors.map((t) => [t.name, t.data]));
-  return {
-    version: plan.header.version ?? 3,
-    metadata: plan.header.metadata,
-    tensors: plan.tensors.map((t) => ({ name: t.name, ne: t.ne, type: t.type, offset: 0, byteLength: tensorBytes(t.type, t.ne) })),
-    readTensorData: (name) => data.get(name)!(),
-  };
 }

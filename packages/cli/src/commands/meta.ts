@@ -2,12 +2,13 @@ import type { CommandModule } from 'yargs';
 import { editGGUF } from '@ggufkit/gguf';
 import { writeGGUFFile } from '@ggufkit/gguf/node';
 import { UsageError } from '../cli-error.js';
+import { jsonOption, outfileOption, resolveOutfile } from '../common-flags.js';
 import { parseSetArg } from '../metadata-arg.js';
 import { openInput } from '../open-input.js';
 import { printJSON } from '../output.js';
 import { writeProgressBar } from '../progress.js';
 
-interface Args { input: string; output: string; set: string[]; delete: string[]; 'rename-tensor': string[]; json: boolean }
+interface Args { input: string; outfile?: string; output?: string; set: string[]; delete: string[]; 'rename-tensor': string[]; json: boolean }
 
 /** `ggufkit meta IN -o OUT`: set/delete metadata keys and rename tensors. */
 export const metaCommand: CommandModule<object, Args> = {
@@ -15,14 +16,16 @@ export const metaCommand: CommandModule<object, Args> = {
   describe: 'Edit metadata (set/delete keys) and rename tensors, writing a new file',
   builder: (y) => y
     .positional('input', { type: 'string', demandOption: true, describe: 'GGUF path or URL' })
-    .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'output path' })
+    .option('outfile', outfileOption('output path'))
+    .option('output', { type: 'string', hidden: true, requiresArg: true, describe: 'older name of --outfile' })
     .option('set', { type: 'string', array: true, default: [], describe: 'key=value or key:type=value (u8..i64, f32, f64, bool, str)' })
     .option('delete', { type: 'string', array: true, default: [], describe: 'key to remove' })
     .option('rename-tensor', { type: 'string', array: true, default: [], describe: 'old=new tensor name' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print a JSON summary' })
+    .option('json', jsonOption('Print {output, bytes, set, deleted, renamed} as JSON'))
     .example('$0 meta in.gguf -o out.gguf --set general.name="My model" --delete tokenizer.chat_template', '')
     .example('$0 meta in.gguf -o out.gguf --set my.flag:bool=true --set llama.context_length=4096', 'new keys take a type'),
   handler: async (args) => {
+    const output = resolveOutfile([['--outfile', args.outfile], ['--output', args.output]]);
     const file = await openInput(args.input);
     try {
       const set = args.set.map((a) => parseSetArg(a, (k) => file.get(k)?.type));
@@ -35,9 +38,9 @@ export const metaCommand: CommandModule<object, Args> = {
       const edited = editGGUF(file, { set, delete: args.delete, renameTensors });
       const bar = writeProgressBar('meta');
       try {
-        const written = await writeGGUFFile(args.output, edited.header, edited.tensors, { onProgress: (p) => bar.update(p) });
+        const written = await writeGGUFFile(output, edited.header, edited.tensors, { onProgress: (p) => bar.update(p) });
         bar.stop();
-        if (args.json) printJSON({ output: args.output, bytes: written.fileSize, set: set.map((e) => e.key), deleted: args.delete, renamed: renameTensors });
+        if (args.json) printJSON({ output, bytes: written.fileSize, set: set.map((e) => e.key), deleted: args.delete, renamed: renameTensors });
       } finally {
         bar.stop();
       }

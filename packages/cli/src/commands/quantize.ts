@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
-import { readFile } from 'node:fs/promises';
 import { quantizeGGUF } from '@ggufkit/convert';
-import { openGGUFFile, writeGGUFFile } from '@ggufkit/gguf/node';
-import { defaultThreadCount, imatrixForTensor, parseLegacyImatrix, readGGUFImatrix, SUPPORTED_FTYPES, type ImportanceMatrix } from '@ggufkit/quants';
+import { writeGGUFFile } from '@ggufkit/gguf/node';
+import { defaultThreadCount, imatrixForTensor, SUPPORTED_FTYPES } from '@ggufkit/quants';
+import { loadImatrix } from '../imatrix-file.js';
 import { ggmlTypeName, parseGGMLType, tensorBytes } from '@ggufkit/tensor-layout';
 import { openModelInput } from '../open-input.js';
 import { printJSON } from '../output.js';
@@ -74,17 +74,3 @@ export const quantizeCommand: CommandModule<object, Args> = {
     }
   },
 };
-
-/** Reads an imatrix in either of llama.cpp's formats (GGUF, or the legacy .dat), by its magic. */
-async function loadImatrix(path: string): Promise<ImportanceMatrix> {
-  const bytes = new Uint8Array(await readFile(path));
-  if (bytes.byteLength >= 4 && new TextDecoder().decode(bytes.subarray(0, 4)) === 'GGUF') {
-    const file = await openGGUFFile(path);
-    try {
-      return await readGGUFImatrix(file, path);
-    } finally {
-      await file.close();
-    }
-  }
-  return parseLegacyImatrix(bytes, path);
-}

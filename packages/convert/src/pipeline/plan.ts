@@ -4,7 +4,7 @@
  * converter produces them. Tensor data is not read here: each planned tensor carries a
  * function that reads, transforms and encodes it when the writer asks for it.
  */
-import { GGMLType, shapeToNe } from '@ggufkit/tensor-layout';
+import { GGMLType, shapeToNe, tensorBytes } from '@ggufkit/tensor-layout';
 import { blockCountOf } from '../arch/base-params.js';
 import { architectureByName, findArchitecture } from '../arch/registry.js';
 import { TensorNameMap } from '../arch/tensor-names.js';
@@ -21,7 +21,9 @@ import { assertNoOverflow } from '../tensors/overflow.js';
 import { decodeTensor, reshape, squeezeShape, toF32, type WorkTensor } from '../tensors/work-tensor.js';
 import { setVocabAuto } from '../tokenizer/set-vocab.js';
 import { asTokenizerJson, type TokenizerJson } from '../tokenizer/tokenizer-json.js';
+import { trackCheckpointReaders, type RangeTrackingDirectory } from './checkpoint-ranges.js';
 import { DIRECT_OUTTYPES, isDirectOutType, tensorOutputType, type DirectOutType } from './output-type.js';
+import { collectBytes, DEFAULT_ROW_BLOCK_BYTES, encodeRowBlocks } from './row-blocks.js';
 import type { PlannedHeader, PlannedTensorData } from './write-types.js';
 
 export interface PlanOptions {
@@ -40,6 +42,11 @@ export interface PlanOptions {
   modelName?: string;
   /** Write values that overflow the target type (as inf/NaN) instead of refusing. */
   allowOverflow?: boolean;
+  /**
+   * Source bytes converted at a time when a checkpoint tensor is streamed in row blocks
+   * (default 16 MiB). Smaller blocks use less memory; the output bytes do not change.
+   */
+  rowBlockBytes?: number;
 }
 
 /** A conversion ready to be written. */
@@ -74,7 +81,13 @@ function autoOuttype(ckpt: Checkpoint): DirectOutType {
   return 'f16';
 }
 
-interface PendingTensor { name: string; shape: number[]; load: () => Promise<WorkTensor> }
+interface PendingTensor {
+  name: string;
+  shape: number[];
+  load: () => Promise<WorkTensor>;
+  /** The checkpoint tensor when it is written as stored (no layout change), so it can be read in row blocks. */
+  direct?: CheckpointTensor;
+}
 
 async function loadTransformed(src: CheckpointTensor, p: PlannedTensor): Promise<WorkTensor> {
   const raw = await src.read();
@@ -89,7 +102,10 @@ export async function planConversion(dir: ModelDirectory, opts: PlanOptions = {}
   if (rawConfig === undefined && !opts.vocabOnly) throw new RangeError(`${dir.name}: no config.json`);
   const hparams: HParams = rawConfig === undefined ? {} : normalizeConfig(rawConfig, `${dir.name}/config.json`);
   const arch: ArchitectureDef = rawConfig === undefined ? architectureByName(opts.architecture ?? 'llama') : findArchitecture(hfArchitectureOf(hparams));
-  const ckpt: Checkpoint | undefined = opts.vocabOnly ? undefined : await openCheckpoint(dir);
+  const blockBytes = opts.rowBlockBytes ?? DEFAULT_ROW_BLOCK_BYTES;
+  if (!Number.isSafeInteger(blockBytes) || blockBytes <= 0) throw new RangeError(`rowBlockBytes must be a positive integer, got ${blockBytes}`);
+  const tracking: RangeTrackingDirectory = trackCheckpointReaders(dir);
+  const ckpt: Checkpoint | undefined = opts.vocabOnly ? undefined : await openCheckpoint(tracking.dir);
   try {
     let outtype: DirectOutType;
     const requested = opts.outtype ?? 'f16';
@@ -115,7 +131,10 @@ export async function planConversion(dir: ModelDirectory, opts: PlanOptions = {}
       for (const src of ckpt.tensors) {
         if (src.name.endsWith('.attention.masked_bias') || src.name.endsWith('.attention.bias') || src.name.endsWith('.rotary_emb.inv_freq')) continue;
         const planned = arch.planTensor ? await arch.planTensor(src.name, src.shape, ctx) : [{ name: mapName(ctx, src.name), shape: src.shape }];
-        for (const p of planned) pending.push({ name: p.name, shape: [...p.shape], load: () => loadTransformed(src, p) });
+        for (const p of planned) {
+          const direct = p.transform === undefined && sameElements(p.shape, src.shape) ? { direct: src } : {};
+          pending.push({ name: p.name, shape: [...p.shape], load: () => loadTransformed(src, p), ...direct });
+        }
       }
     }
 
@@ -132,14 +151,27 @@ export async function planConversion(dir: ModelDirectory, opts: PlanOptions = {}
       const type = tensorOutputType(p.name, ne, outtype);
       parameterCount += ne.reduce((a, b) => a * b, 1);
       const finalShape = shape;
+      const whole = async () => {
+        const work = reshape(await p.load(), finalShape);
+        const encoded = encodeTensor(work, type);
+        if (!opts.allowOverflow && work.dtype !== 'f16' && type !== GGMLType.F32) assertNoOverflow(p.name, type, toF32(work), encoded);
+        return encoded;
+      };
+      const direct = p.direct;
+      const blocks = async function* (): AsyncGenerator<Uint8Array> {
+        const read = direct ? await tracking.rangeReader(direct) : undefined;
+        if (!direct || !read) {
+          yield await whole();
+          return;
+        }
+        yield* encodeRowBlocks({ name: p.name, tensor: direct, read, rowLength: ne[0]!, type, allowOverflow: opts.allowOverflow === true, blockBytes });
+      };
+      const byteLength = tensorBytes(type, ne);
       tensors.push({
         name: p.name, ne, type,
-        data: async () => {
-          const work = reshape(await p.load(), finalShape);
-          const encoded = encodeTensor(work, type);
-          if (!opts.allowOverflow && work.dtype !== 'f16' && type !== GGMLType.F32) assertNoOverflow(p.name, type, toF32(work), encoded);
-          return encoded;
-        },
+        // A streamed tensor is assembled from its blocks: one output buffer instead of source + f32 + output copies.
+        data: () => (direct ? collectBytes(blocks(), byteLength, `tensor ${p.name}`) : whole()),
+        stream: blocks,
       });
     }
 
@@ -173,6 +205,10 @@ export async function planConversion(dir: ModelDirectory, opts: PlanOptions = {}
     await ckpt?.close();
     throw e;
   }
+}
+
+function sameElements(a: readonly number[], b: readonly number[]): boolean {
+  return a.reduce((x, y) => x * y, 1) === b.reduce((x, y) => x * y, 1);
 }
 
 function mapName(ctx: ArchContext, name: string): string {

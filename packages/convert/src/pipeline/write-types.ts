@@ -19,4 +19,11 @@ export interface PlannedTensorData {
   type: number;
   /** Produces the encoded bytes when called (reads and converts the source tensor). */
   data: () => Promise<Uint8Array>;
+  /**
+   * The same bytes as `data()`, as a stream of pieces that each hold whole rows (of
+   * `ne[0]` values). Large checkpoint tensors are read and converted a block of rows at a
+   * time, so memory holds one block instead of the whole tensor; other tensors come as
+   * one piece.
+   */
+  stream: () => AsyncIterable<Uint8Array>;
 }

@@ -53,6 +53,12 @@ export interface QuantizedGGUF {
   readonly header: HeaderToWrite;
   readonly tensors: TensorToWrite[];
   readonly plan: QuantizationPlan;
+  /**
+   * Quantizes rows to a block type where this quantization's tensors are quantized (the
+   * calling thread, or the worker pool of `threads`/`pool`): for callers that produce a
+   * tensor's data in row blocks.
+   */
+  quantizeRows(type: number, values: Float32Array, nrows: number, ncols: number, weights: Float32Array | null): Promise<Uint8Array>;
   /** Stops the worker pool this quantization started, if any (after the last tensor it stops by itself). */
   close(): Promise<void>;
 }
@@ -139,7 +145,11 @@ export function quantizeGGUF(source: QuantizeSource, opts: QuantizeGGUFOptions):
     };
   });
   const header: HeaderToWrite = { version: 3, metadata, ...(source.alignment !== undefined ? { alignment: source.alignment } : {}) };
-  return { header, tensors, plan, close: () => blocks.release() };
+  return {
+    header, tensors, plan,
+    quantizeRows: (type, values, nrows, ncols, weights) => blocks.quantize(type, values, nrows, ncols, weights),
+    close: () => blocks.release(),
+  };
 }
 
 /** Widens a tensor's stored values to f32 (F32, F16, BF16 or any block format with a codec). */
