@@ -7,7 +7,7 @@
  * budget is three times the largest tensor (as stored in the checkpoint) plus 300 MB.
  * Everything is deleted at the end.
  *
- *   npm run bench:convert [-- --layers 2] [-- --outtypes f16,Q4_K_M] [-- --block-mb 16]
+ *   npm run bench:convert [-- --layers 2] [-- --outtypes f16,Q4_K_M] [-- --block-mb 16] [-- --threads 2]
  *
  * `--block-mb` sets how much source data is converted at a time (the converter's
  * `rowBlockBytes`); a value above the largest tensor converts every tensor whole.
@@ -128,10 +128,10 @@ function buildModel(dir: string, layers: number): { tensorBytes: number; largest
 interface ChildReport { seconds: number; maxRSSBytes: number; outputBytes: number }
 
 /** Child mode: convert, then report wall time and peak RSS on stdout. */
-async function child(dir: string, out: string, outtype: string, blockMB: number | undefined): Promise<void> {
+async function child(dir: string, out: string, outtype: string, blockMB: number | undefined, threads: number): Promise<void> {
   const { convertModel } = await import('../src/node.js');
   const t0 = performance.now();
-  const summary = await convertModel(dir, { outFile: out, outtype, ...(blockMB !== undefined ? { rowBlockBytes: blockMB * 1e6 } : {}) });
+  const summary = await convertModel(dir, { outFile: out, outtype, quantize: { threads }, ...(blockMB !== undefined ? { rowBlockBytes: blockMB * 1e6 } : {}) });
   const seconds = (performance.now() - t0) / 1000;
   const outputBytes = summary.files.reduce((s, f) => s + fs.statSync(f).size, 0);
   const report: ChildReport = { seconds, maxRSSBytes: process.resourceUsage().maxRSS * 1024, outputBytes };
@@ -145,12 +145,15 @@ async function main(): Promise<void> {
       outtypes: { type: 'string', default: 'f16,Q4_K_M' },
       child: { type: 'boolean', default: false },
       'block-mb': { type: 'string' },
+      threads: { type: 'string', default: String(os.availableParallelism()) },
       dir: { type: 'string' }, out: { type: 'string' }, outtype: { type: 'string' },
     },
   });
   const blockMB = args['block-mb'] !== undefined ? Number(args['block-mb']) : undefined;
   if (blockMB !== undefined && !(blockMB > 0)) throw new RangeError(`--block-mb must be a positive number, got ${args['block-mb']}`);
-  if (args.child) return child(args.dir!, args.out!, args.outtype!, blockMB);
+  const threads = Number(args.threads);
+  if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`--threads must be a positive integer, got ${args.threads}`);
+  if (args.child) return child(args.dir!, args.out!, args.outtype!, blockMB, threads);
 
   const layers = Number(args.layers);
   if (!Number.isSafeInteger(layers) || layers < 1) throw new RangeError(`--layers must be a positive integer, got ${args.layers}`);
@@ -158,7 +161,7 @@ async function main(): Promise<void> {
   try {
     const modelDir = path.join(tmp, 'Llama-3.2-1B-random');
     fs.mkdirSync(modelDir);
-    console.log(`${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.version}`);
+    console.log(`${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.version}; quantizing on ${threads} thread(s)`);
     const t0 = performance.now();
     const { tensorBytes, largestTensorBytes } = buildModel(modelDir, layers);
     const budget = 3 * largestTensorBytes + 300e6;
@@ -167,7 +170,7 @@ async function main(): Promise<void> {
     console.log(`largest tensor ${(largestTensorBytes / 1e6).toFixed(0)} MB; RSS budget 3 x largest + 300 MB = ${(budget / 1e6).toFixed(0)} MB\n`);
     for (const outtype of args.outtypes.split(',')) {
       const out = path.join(tmp, `out-${outtype}.gguf`);
-      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', '--dir', modelDir, '--out', out, '--outtype', outtype,
+      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', '--dir', modelDir, '--out', out, '--outtype', outtype, '--threads', String(threads),
         ...(blockMB !== undefined ? ['--block-mb', String(blockMB)] : [])], {
         cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20,
       });
