@@ -1,7 +1,7 @@
 /**
  * @packageDocumentation
  * llama.cpp-compatible CPU inference in WebAssembly SIMD: load a GGUF model (llama, qwen2,
- * gemma2; F32/F16/BF16 and Q4_0..Q8_0, IQ4_NL, Q2_K..Q6_K weights), compute logits,
+ * qwen3, phi3, gemma2, gemma3; F32/F16/BF16 and Q4_0..Q8_0, IQ4_NL, Q2_K..Q6_K weights), compute logits,
  * tokenize, and generate text. Node file paths: `@ggufkit/engine/node`.
  */
 import { openGGUF } from '@ggufkit/gguf';

@@ -97,7 +97,7 @@ function fakeFile(metadata: Record<string, unknown>, tensors: Array<{ name: stri
 describe('load errors', () => {
   it('names the supported architectures for an unknown one', async () => {
     const f = fakeFile({ 'general.architecture': 'mamba' }, []);
-    await expect(loadModelFromFile(f, { name: 'm.gguf' })).rejects.toThrow(/architecture "mamba" is not supported; supported: llama, qwen2, gemma2/);
+    await expect(loadModelFromFile(f, { name: 'm.gguf' })).rejects.toThrow(/architecture "mamba" is not supported; supported: llama, qwen2, qwen3, phi3, gemma2, gemma3/);
   });
 
   it('names the size when the model does not fit wasm32 memory', async () => {

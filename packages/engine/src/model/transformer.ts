@@ -1,9 +1,10 @@
 /**
  * The forward pass, top to bottom: embeddings, then per layer RMS norm, Q/K/V projections,
- * RoPE, attention over the f16 KV cache, output projection and residual, RMS norm, gated
- * FFN and residual; finally the output norm and the vocabulary projection. It computes what
- * llama.cpp's CPU backend computes for llama, qwen2 and gemma2 graphs; the arithmetic lives
- * in the WebAssembly kernels, this file only sequences them over buffers allocated once.
+ * optional per-head Q/K norms, RoPE, attention over the f16 KV cache, output projection and
+ * residual, RMS norm, gated FFN and residual; finally the output norm and the vocabulary
+ * projection. It computes what llama.cpp's CPU backend computes for llama, qwen2, qwen3, phi3,
+ * gemma2 and gemma3 graphs; the arithmetic lives in the WebAssembly kernels, this file only
+ * sequences them over buffers allocated once.
  */
 import { GGMLType, f16ToF32, f32ToF16 } from '@ggufkit/tensor-layout';
 import { ACT_KINDS, ActKind, JobOp, type EngineKernels } from '../wasm/kernels.js';
@@ -40,7 +41,8 @@ export function stateBytes(hp: HParams, vocab: number, opts: TransformerOptions)
   const kvDim = hp.nKvHeads * hp.headDim;
   const widest = Math.max(hp.dim, qDim, hp.ffnDim);
   const kv = hp.nLayers * opts.contextLength * kvDim * 2 * 2;
-  const bufs = 4 * B * (2 * hp.dim + 2 * qDim + 2 * kvDim + 2 * hp.ffnDim + vocab) + 4 * B * hp.nRot;
+  // two RoPE tables: one per base (gemma3's local layers have their own)
+  const bufs = 4 * B * (2 * hp.dim + 2 * qDim + 2 * kvDim + 2 * hp.ffnDim + vocab) + 2 * 4 * B * hp.nRot;
   const acts = ACT_KINDS * B * (widest * 4 + 64);
   const scratch = 8 * (widest + 1024) + 4 * (hp.headDim + opts.contextLength) + 65536 * 2;
   return kv + bufs + acts + scratch + 64 * 32;
@@ -88,13 +90,14 @@ export class Transformer {
   private readonly hb: number;
   private readonly hb2: number;
   private readonly logitsBuf: number;
+  /** cos/sin table of the current step, and of the sliding-window layers when their RoPE differs. */
   private readonly ropeCS: number;
+  private readonly ropeCSSwa: number;
   private readonly acts: number[] = [];
   private readonly decodeScratch: number;
   private readonly geluTable: number;
   private readonly kCache: number[] = [];
   private readonly vCache: number[] = [];
-  private readonly ropeThetaScale: number;
   private readonly pool: ThreadPool;
   private readonly job: number;
   private jobI32: Int32Array;
@@ -127,6 +130,7 @@ export class Transformer {
     this.hb2 = f32(B * hp.ffnDim);
     this.logitsBuf = f32(B * this.vocab);
     this.ropeCS = f32(B * hp.nRot);
+    this.ropeCSSwa = hasOwnSwaRope(hp) ? f32(B * hp.nRot) : this.ropeCS;
     const widest = Math.max(hp.dim, qDim, hp.ffnDim);
     for (let kind = 0; kind < ACT_KINDS; kind++) this.acts.push(mem.alloc(B * this.k.actRowBytes(kind, roundUp(widest, 256))));
     this.decodeScratch = mem.alloc(this.k.decodedBytes(roundUp(widest, 256)));
@@ -135,7 +139,6 @@ export class Transformer {
       this.kCache.push(mem.alloc(opts.contextLength * kvDim * 2));
       this.vCache.push(mem.alloc(opts.contextLength * kvDim * 2));
     }
-    this.ropeThetaScale = Math.fround(Math.pow(Math.fround(hp.ropeBase), Math.fround(-2 / hp.nRot)));
   }
 
   /**
@@ -190,7 +193,8 @@ export class Transformer {
     }
     if (hp.embedScale !== 1) k.scale(this.x, n * dim, hp.embedScale);
 
-    this.fillRope(pos0, n);
+    this.fillRope(pos0, n, this.ropeCS, hp.ropeBase, hp.ropeFreqScale);
+    if (this.ropeCSSwa !== this.ropeCS) this.fillRope(pos0, n, this.ropeCSSwa, hp.ropeBaseSwa, hp.ropeFreqScaleSwa);
 
     for (let l = 0; l < hp.nLayers; l++) {
       const L = w.layers[l]!;
@@ -201,8 +205,12 @@ export class Transformer {
       if (L.bq) k.addRows(this.q, L.bq, qDim, n);
       if (L.bk) k.addRows(this.kb, L.bk, kvDim, n);
       if (L.bv) k.addRows(this.vb, L.bv, kvDim, n);
-      k.rope(this.q, n, hp.nHeads, hp.headDim, hp.nRot, this.ropeCS, hp.ropeNeox ? 1 : 0);
-      k.rope(this.kb, n, hp.nKvHeads, hp.headDim, hp.nRot, this.ropeCS, hp.ropeNeox ? 1 : 0);
+      // qwen3/gemma3: each head of Q and K RMS-normed on its own, before RoPE
+      if (L.attnQNorm) k.rmsNorm(this.q, L.attnQNorm, hp.headDim, n * hp.nHeads, eps, this.q);
+      if (L.attnKNorm) k.rmsNorm(this.kb, L.attnKNorm, hp.headDim, n * hp.nKvHeads, eps, this.kb);
+      const cs = hp.isSlidingLayer(l) ? this.ropeCSSwa : this.ropeCS;
+      k.rope(this.q, n, hp.nHeads, hp.headDim, hp.nRot, cs, hp.ropeNeox ? 1 : 0);
+      k.rope(this.kb, n, hp.nKvHeads, hp.headDim, hp.nRot, cs, hp.ropeNeox ? 1 : 0);
       if (hp.queryScale !== 1) k.scale(this.q, n * qDim, hp.queryScale);
       k.toF16(this.kb, n * kvDim, this.kCache[l]! + pos0 * kvDim * 2);
       k.toF16(this.vb, n * kvDim, this.vCache[l]! + pos0 * kvDim * 2);
@@ -295,20 +303,24 @@ export class Transformer {
     this.pool.run(this.job);
   }
 
-  /** cos/sin per token and rotated pair, computed as ggml's rope cache (f32 theta steps). */
-  private fillRope(pos0: number, n: number): void {
+  /**
+   * cos/sin per token and rotated pair for RoPE of base `base` and position multiplier
+   * `freqScale`, computed as ggml's rope cache (f32 theta steps), into the table at `table`.
+   */
+  private fillRope(pos0: number, n: number, table: number, base: number, freqScale: number): void {
     const { hp } = this;
     const half = hp.nRot / 2;
-    const cs = this.mem.f32(this.ropeCS, n * hp.nRot);
+    const cs = this.mem.f32(table, n * hp.nRot);
     const freqs = this.w.ropeFreqs ? this.mem.f32(this.w.ropeFreqs, half) : undefined;
+    const thetaScale = Math.fround(Math.pow(Math.fround(base), Math.fround(-2 / hp.nRot)));
     for (let t = 0; t < n; t++) {
       let theta = Math.fround(pos0 + t);
       for (let i = 0; i < half; i++) {
         const ff = freqs ? freqs[i]! : 1;
-        const th = Math.fround(hp.ropeFreqScale * Math.fround(theta / ff));
+        const th = Math.fround(freqScale * Math.fround(theta / ff));
         cs[t * hp.nRot + 2 * i] = Math.cos(th);
         cs[t * hp.nRot + 2 * i + 1] = Math.sin(th);
-        theta = Math.fround(theta * this.ropeThetaScale);
+        theta = Math.fround(theta * thetaScale);
       }
     }
   }
@@ -327,6 +339,11 @@ export class Transformer {
     }
     return ptr;
   }
+}
+
+/** Whether the sliding-window layers rotate with a RoPE of their own (gemma3's local base). */
+function hasOwnSwaRope(hp: HParams): boolean {
+  return hp.slidingWindow > 0 && (hp.ropeBaseSwa !== hp.ropeBase || hp.ropeFreqScaleSwa !== hp.ropeFreqScale);
 }
 
 function roundUp(x: number, m: number): number {

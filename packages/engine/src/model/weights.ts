@@ -34,6 +34,9 @@ export interface LayerWeights {
   readonly bq: number;
   readonly bk: number;
   readonly bv: number;
+  /** Per-head RMS norm weights of Q and K (headDim values), or 0. */
+  readonly attnQNorm: number;
+  readonly attnKNorm: number;
   readonly postAttnNorm: number;
   readonly ffnNorm: number;
   readonly ffnGate: Matrix;
@@ -51,6 +54,15 @@ export interface ModelWeights {
   readonly ropeFreqs: number;
   readonly layers: readonly LayerWeights[];
 }
+
+/** Rows [r0, r0 + rows) of a matrix, as a matrix (fused tensors are split this way). */
+export function rowSlice(m: Matrix, r0: number, rows: number, name = m.name): Matrix {
+  if (r0 < 0 || rows < 0 || r0 + rows > m.rows) throw new RangeError(`${m.name}: rows ${r0}..${r0 + rows} are outside its ${m.rows} rows`);
+  return { name, type: m.type, ptr: m.ptr + r0 * m.rowBytes, cols: m.cols, rows, rowBytes: m.rowBytes };
+}
+
+/** LongRoPE frequency factors, which the engine does not apply (it refuses such files). */
+const LONGROPE_TENSORS = ['rope_factors_long.weight', 'rope_factors_short.weight'];
 
 /** The tensors a model of these hyperparameters reads, with the shapes it expects. */
 export function plannedTensors(hp: HParams, file: ModelFile, fileName: string): Map<string, GGUFTensorInfo> {
@@ -73,19 +85,37 @@ export function plannedTensors(hp: HParams, file: ModelFile, fileName: string): 
   need('output_norm.weight', [hp.dim]);
   need('output.weight', [hp.dim, vocab], true);
   need('rope_freqs.weight', [hp.nRot / 2], true);
+  for (const name of LONGROPE_TENSORS) {
+    if (byName.has(name) || byName.has(`blk.0.${name}`)) {
+      throw new TypeError(`${fileName}: tensor ${byName.has(name) ? name : `blk.0.${name}`} holds LongRoPE frequency factors, which the engine does not support yet`);
+    }
+  }
   for (let i = 0; i < hp.nLayers; i++) {
     const b = `blk.${i}.`;
     need(`${b}attn_norm.weight`, [hp.dim]);
-    need(`${b}attn_q.weight`, [hp.dim, qDim]);
-    need(`${b}attn_k.weight`, [hp.dim, kvDim]);
-    need(`${b}attn_v.weight`, [hp.dim, kvDim]);
+    // phi3 files hold Q, K and V as one matrix (llama.cpp also accepts them separate)
+    if (hp.arch === 'phi3' && byName.has(`${b}attn_qkv.weight`)) {
+      need(`${b}attn_qkv.weight`, [hp.dim, qDim + 2 * kvDim]);
+    } else {
+      need(`${b}attn_q.weight`, [hp.dim, qDim]);
+      need(`${b}attn_k.weight`, [hp.dim, kvDim]);
+      need(`${b}attn_v.weight`, [hp.dim, kvDim]);
+    }
     need(`${b}attn_output.weight`, [qDim, hp.dim]);
     need(`${b}attn_q.bias`, [qDim], hp.arch !== 'qwen2');
     need(`${b}attn_k.bias`, [kvDim], hp.arch !== 'qwen2');
     need(`${b}attn_v.bias`, [kvDim], hp.arch !== 'qwen2');
+    if (hp.qkNorm) {
+      need(`${b}attn_q_norm.weight`, [hp.headDim]);
+      need(`${b}attn_k_norm.weight`, [hp.headDim]);
+    }
     need(`${b}ffn_norm.weight`, [hp.dim]);
-    need(`${b}ffn_gate.weight`, [hp.dim, hp.ffnDim]);
-    need(`${b}ffn_up.weight`, [hp.dim, hp.ffnDim]);
+    if (hp.fusedGateUp) {
+      need(`${b}ffn_up.weight`, [hp.dim, 2 * hp.ffnDim]);
+    } else {
+      need(`${b}ffn_gate.weight`, [hp.dim, hp.ffnDim]);
+      need(`${b}ffn_up.weight`, [hp.dim, hp.ffnDim]);
+    }
     need(`${b}ffn_down.weight`, [hp.ffnDim, hp.dim]);
     if (hp.postNorms) {
       need(`${b}post_attention_norm.weight`, [hp.dim]);
@@ -171,24 +201,47 @@ export async function loadWeights(
   const outputNorm = await vector('output_norm.weight');
   const output = tensors.has('output.weight') ? await matrix('output.weight') : tokenEmbd;
   const ropeFreqs = await vector('rope_freqs.weight');
+  const qDim = hp.nHeads * hp.headDim;
+  const kvDim = hp.nKvHeads * hp.headDim;
   const layers: LayerWeights[] = [];
   for (let i = 0; i < hp.nLayers; i++) {
     const b = `blk.${i}.`;
+    const attnNorm = await vector(`${b}attn_norm.weight`);
+    let wq: Matrix, wk: Matrix, wv: Matrix;
+    if (tensors.has(`${b}attn_qkv.weight`)) {
+      // the fused matrix's rows are Q's, then K's, then V's: each part is a row range
+      const qkv = await matrix(`${b}attn_qkv.weight`);
+      wq = rowSlice(qkv, 0, qDim);
+      wk = rowSlice(qkv, qDim, kvDim);
+      wv = rowSlice(qkv, qDim + kvDim, kvDim);
+    } else {
+      wq = await matrix(`${b}attn_q.weight`);
+      wk = await matrix(`${b}attn_k.weight`);
+      wv = await matrix(`${b}attn_v.weight`);
+    }
+    const wo = await matrix(`${b}attn_output.weight`);
+    const bq = await vector(`${b}attn_q.bias`);
+    const bk = await vector(`${b}attn_k.bias`);
+    const bv = await vector(`${b}attn_v.bias`);
+    const attnQNorm = await vector(`${b}attn_q_norm.weight`);
+    const attnKNorm = await vector(`${b}attn_k_norm.weight`);
+    const postAttnNorm = await vector(`${b}post_attention_norm.weight`);
+    const ffnNorm = await vector(`${b}ffn_norm.weight`);
+    let ffnGate: Matrix, ffnUp: Matrix;
+    if (hp.fusedGateUp) {
+      // gate rows first, then up rows: the halves llama.cpp's swiglu splits the product into
+      const gateUp = await matrix(`${b}ffn_up.weight`);
+      ffnGate = rowSlice(gateUp, 0, hp.ffnDim);
+      ffnUp = rowSlice(gateUp, hp.ffnDim, hp.ffnDim);
+    } else {
+      ffnGate = await matrix(`${b}ffn_gate.weight`);
+      ffnUp = await matrix(`${b}ffn_up.weight`);
+    }
+    const ffnDown = await matrix(`${b}ffn_down.weight`);
+    const postFfnNorm = await vector(`${b}post_ffw_norm.weight`);
     layers.push({
-      attnNorm: await vector(`${b}attn_norm.weight`),
-      wq: await matrix(`${b}attn_q.weight`),
-      wk: await matrix(`${b}attn_k.weight`),
-      wv: await matrix(`${b}attn_v.weight`),
-      wo: await matrix(`${b}attn_output.weight`),
-      bq: await vector(`${b}attn_q.bias`),
-      bk: await vector(`${b}attn_k.bias`),
-      bv: await vector(`${b}attn_v.bias`),
-      postAttnNorm: await vector(`${b}post_attention_norm.weight`),
-      ffnNorm: await vector(`${b}ffn_norm.weight`),
-      ffnGate: await matrix(`${b}ffn_gate.weight`),
-      ffnUp: await matrix(`${b}ffn_up.weight`),
-      ffnDown: await matrix(`${b}ffn_down.weight`),
-      postFfnNorm: await vector(`${b}post_ffw_norm.weight`),
+      attnNorm, wq, wk, wv, wo, bq, bk, bv, attnQNorm, attnKNorm, postAttnNorm,
+      ffnNorm, ffnGate, ffnUp, ffnDown, postFfnNorm,
     });
   }
   return { tokenEmbd, outputNorm, output, ropeFreqs, layers };
