@@ -94,7 +94,12 @@ export function f32ArrayToBF16(src: ArrayLike<number>, dst: Uint16Array = new Ui
 
 /** Converts bf16 bit patterns to f32 values. */
 export function bf16ArrayToF32(src: ArrayLike<number>, dst: Float32Array = new Float32Array(src.length)): Float32Array {
-  const out = new Uint32Array(dst.buffer, dst.byteOffset, dst.length);
-  for (let i = 0; i < src.length; i++) out[i] = ((src[i]! & 0xffff) << 16) >>> 0;
+  // int32 stores keep the loop on small integers (a uint32 above 2^31 would be a heap number)
+  const out = new Int32Array(dst.buffer, dst.byteOffset, dst.length);
+  if (src instanceof Uint16Array) {
+    for (let i = 0; i < src.length; i++) out[i] = src[i]! << 16;
+  } else {
+    for (let i = 0; i < src.length; i++) out[i] = (src[i]! & 0xffff) << 16;
+  }
   return dst;
 }

@@ -37,7 +37,8 @@ export function f32BitsToF16Numpy(x: number): number {
 
 /** Converts f32 values to f16 bit patterns with NumPy's rounding. */
 export function f32ArrayToF16Numpy(src: Float32Array, dst: Uint16Array = new Uint16Array(src.length)): Uint16Array {
-  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
+  // signed reads stay small integers; f32BitsToF16Numpy only shifts and masks them
+  const bits = new Int32Array(src.buffer, src.byteOffset, src.length);
   for (let i = 0; i < bits.length; i++) dst[i] = f32BitsToF16Numpy(bits[i]!);
   return dst;
 }
