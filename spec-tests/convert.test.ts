@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gguf } from '@huggingface/gguf';
 import { planConversion } from '@ggufkit/convert/node';
+import { readAt } from '../packages/convert/test/helpers/read-at.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = path.resolve(repoRoot, '../shared/models');
@@ -33,16 +34,6 @@ function plain(v: unknown): unknown {
   return v;
 }
 
-function readAt(file: string, offset: number, length: number): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(length);
-    fs.readSync(fd, buf, 0, length, offset);
-    return buf;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 d('convert matches llama.cpp convert_hf_to_gguf.py', () => {
   for (const model of MODELS) {

@@ -17,6 +17,7 @@ import { gguf } from '@huggingface/gguf';
 import { GGMLType } from '@ggufkit/tensor-layout';
 import { convertModel, memoryModelDirectory } from '@ggufkit/convert/node';
 import { safetensorsF32, tinySpmModel, tinyTensor, type TinyTensor } from './helpers/tiny-checkpoint.js';
+import { readAt } from './helpers/read-at.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bpeTokenizer = path.join(repoRoot, 'examples/models/tl-bpe-hf');
@@ -302,16 +303,6 @@ function filesFor(c: Case, tensors: TinyTensor[]): Record<string, Uint8Array> {
   return files;
 }
 
-function readAt(file: string, offset: number, length: number): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(length);
-    fs.readSync(fd, buf, 0, length, offset);
-    return buf;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 let tmp = '';
 beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ggufkit-arch-')); });

@@ -16,6 +16,7 @@ import {
   convertModel, memoryModelDirectory, planConversion, prepareConversion, TensorOverflowError, writerInputAsSource,
 } from '@ggufkit/convert/node';
 import { safetensorsF32, tinyTensor } from './helpers/tiny-checkpoint.js';
+import { readAt } from './helpers/read-at.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const shared = path.resolve(repoRoot, '../shared/models/tl-bpe');
@@ -26,16 +27,6 @@ const example = path.join(repoRoot, 'examples/models/tl-bpe-hf');
 
 const sha = (p: string) => createHash('sha256').update(fs.readFileSync(p)).digest('hex');
 
-function readAt(file: string, offset: number, length: number): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(length);
-    fs.readSync(fd, buf, 0, length, offset);
-    return buf;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 async function concat(chunks: AsyncIterable<Uint8Array>): Promise<{ bytes: Buffer; pieces: number[] }> {
   const parts: Buffer[] = [];
