@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { f32ToF16 } from '@ggufkit/tensor-layout';
-import { f32BitsToF16Numpy, f32ArrayToF16Numpy } from '../src/tensors/f16.js';
+import { bf16ArrayToF32, f32ToF16 } from '@ggufkit/tensor-layout';
+import { bf16ArrayToF16Numpy, f32BitsToF16Numpy, f32ArrayToF16Numpy, firstBF16ToF16Overflow } from '../src/tensors/f16.js';
 
 const fixture = JSON.parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/f16-numpy.json'), 'utf8')) as { f32: number[]; f16: number[] };
 
@@ -37,5 +37,19 @@ describe('f32 -> f16 (NumPy rounding)', () => {
     u[0] = 0x7fa00000;
     expect(f32BitsToF16Numpy(0x7fa00000)).toBe(0x7d00);
     expect(f32ToF16(f[0]!)).toBe(0x7e00);
+  });
+});
+
+describe('bf16ArrayToF16Numpy', () => {
+  it('gives, for all 65536 bf16 patterns, the bits of widening to f32 and rounding as NumPy does', () => {
+    const all = new Uint16Array(65536).map((_, i) => i);
+    const viaF32 = f32ArrayToF16Numpy(bf16ArrayToF32(all));
+    expect(Buffer.from(bf16ArrayToF16Numpy(all).buffer).equals(Buffer.from(viaF32.buffer))).toBe(true);
+  });
+
+  it('finds the first finite value that overflows f16', () => {
+    const src = Uint16Array.from([0x3f80, 0x7f80, 0x4780, 0x477f]); // 1, inf, 65536, 65280
+    expect(firstBF16ToF16Overflow(src, bf16ArrayToF16Numpy(src))).toBe(2);
+    expect(firstBF16ToF16Overflow(src.subarray(0, 2), bf16ArrayToF16Numpy(src.subarray(0, 2)))).toBe(-1);
   });
 });

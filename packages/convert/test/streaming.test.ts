@@ -91,22 +91,22 @@ describe('the conversion as a GGUF source', () => {
 });
 
 describe('overflow in a later row block', () => {
-  it('names the tensor and the rows, and writes nothing', async () => {
+  it.each(['F32', 'BF16'] as const)('names the tensor and the rows, and writes nothing (%s checkpoint)', async (dtype) => {
     const embed = tinyTensor('model.embed_tokens.weight', [4096, 32]);
-    embed.data[40 * 32 + 3] = 1e6; // row 40: beyond f16's range
+    embed.data[40 * 32 + 3] = 999424; // row 40: beyond f16's range (and exact in bf16)
     const config = {
       architectures: ['LlamaForCausalLM'], hidden_size: 32, intermediate_size: 64, num_hidden_layers: 1, num_attention_heads: 2,
       num_key_value_heads: 2, max_position_embeddings: 64, rms_norm_eps: 1e-5, rope_theta: 10000, vocab_size: 4096, tie_word_embeddings: true,
     };
     const dir = memoryModelDirectory('tiny-overflow', {
       'config.json': new TextEncoder().encode(JSON.stringify(config)),
-      'model.safetensors': safetensorsF32([embed]),
+      'model.safetensors': safetensorsF32([embed], dtype),
       'tokenizer.json': new Uint8Array(fs.readFileSync(path.join(example, 'tokenizer.json'))),
     });
-    const out = path.join(tmp, 'overflow.gguf');
-    const err = await convertModel(dir, { outFile: out, outtype: 'f16', rowBlockBytes: 32 * 4 * 8 }).then(() => undefined, (e: unknown) => e as Error);
+    const out = path.join(tmp, `overflow-${dtype}.gguf`);
+    const err = await convertModel(dir, { outFile: out, outtype: 'f16', rowBlockBytes: 32 * (dtype === 'F32' ? 4 : 2) * 8 }).then(() => undefined, (e: unknown) => e as Error);
     // the writer reports the failing tensor and keeps the converter's error as the cause
-    expect(err?.message).toMatch(/token_embd\.weight \(rows 40-47\): value 1000000 at index 3 overflows F16/);
+    expect(err?.message).toMatch(/token_embd\.weight \(rows 40-47\): value 999424 at index 3 overflows F16/);
     expect((err as Error & { cause?: unknown }).cause).toBeInstanceOf(TensorOverflowError);
     expect(fs.readdirSync(tmp).filter((f) => f.startsWith('overflow'))).toEqual([]);
   });

@@ -4,11 +4,12 @@
  * after the other gives the same bytes as encoding the whole tensor, while memory holds
  * only one block of source, working and encoded data.
  */
-import { GGMLType } from '@ggufkit/tensor-layout';
+import { bf16ToF32, GGMLType } from '@ggufkit/tensor-layout';
 import { DTYPE_SIZE } from '../checkpoint/dtypes.js';
 import type { CheckpointTensor } from '../checkpoint/tensor.js';
 import { encodeTensor } from '../tensors/encode.js';
-import { assertNoOverflow } from '../tensors/overflow.js';
+import { assertNoOverflow, TensorOverflowError } from '../tensors/overflow.js';
+import { bf16ArrayToF16Numpy, firstBF16ToF16Overflow } from '../tensors/f16.js';
 import { decodeTensor, toF32 } from '../tensors/work-tensor.js';
 import type { TensorRangeReader } from './checkpoint-ranges.js';
 
@@ -53,6 +54,10 @@ export async function* encodeRowBlocks(s: RowBlockSource): AsyncGenerator<Uint8A
   for (let r0 = 0; r0 < rows; r0 += step) {
     const r1 = Math.min(rows, r0 + step);
     const raw = await s.read(r0 * rowBytes, r1 * rowBytes);
+    if (tensor.dtype === 'BF16' && s.type === GGMLType.F16) {
+      yield bf16BlockToF16(s, raw, rows > step ? ` (rows ${r0}-${r1 - 1})` : '');
+      continue;
+    }
     const work = decodeTensor(tensor.dtype, [r1 - r0, rowLength], raw);
     const encoded = encodeTensor(work, s.type);
     if (!s.allowOverflow && work.dtype !== 'f16' && s.type !== GGMLType.F32) {
@@ -60,6 +65,19 @@ export async function* encodeRowBlocks(s: RowBlockSource): AsyncGenerator<Uint8A
     }
     yield encoded;
   }
+}
+
+/** The common bf16 checkpoint -> f16 GGUF case, by table lookup (same bits as through f32). */
+function bf16BlockToF16(s: RowBlockSource, raw: Uint8Array, where: string): Uint8Array {
+  const src = raw.byteOffset % 2 === 0 ? new Uint16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2) : new Uint16Array(raw.slice().buffer);
+  const out = bf16ArrayToF16Numpy(src);
+  if (!s.allowOverflow) {
+    const i = firstBF16ToF16Overflow(src, out);
+    if (i >= 0) {
+      throw new TensorOverflowError(`tensor ${s.name}${where}: value ${bf16ToF32(src[i]!)} at index ${i} overflows F16 (max 65504); pass allowOverflow / --allow-overflow to write it anyway`);
+    }
+  }
+  return new Uint8Array(out.buffer);
 }
 
 /** Concatenates a chunk stream of known total size into one buffer. */

@@ -32,14 +32,21 @@ export function tinyTensor(name: string, shape: number[], scale = 0.5): TinyTens
   return { name, shape, data: seededValues(shape.reduce((a, b) => a * b, 1), seed, scale) };
 }
 
-/** One F32 safetensors file holding `tensors`. */
-export function safetensorsF32(tensors: readonly TinyTensor[]): Uint8Array {
+/** One safetensors file holding `tensors` as F32, or as BF16 (each value's top 16 bits: exact for values that are bf16 already). */
+export function safetensorsF32(tensors: readonly TinyTensor[], dtype: 'F32' | 'BF16' = 'F32'): Uint8Array {
+  const bytesOf = (t: TinyTensor): Uint8Array => {
+    const f32 = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+    if (dtype === 'F32') return f32;
+    const bits = new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length);
+    return new Uint8Array(Uint16Array.from(bits, (b) => b >>> 16).buffer);
+  };
   const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
+  const payloads = tensors.map(bytesOf);
   let offset = 0;
-  for (const t of tensors) {
-    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
-    offset += t.data.byteLength;
-  }
+  tensors.forEach((t, i) => {
+    header[t.name] = { dtype, shape: t.shape, data_offsets: [offset, offset + payloads[i]!.byteLength] };
+    offset += payloads[i]!.byteLength;
+  });
   let json = new TextEncoder().encode(JSON.stringify(header));
   const padded = new Uint8Array(Math.ceil(json.length / 8) * 8).fill(0x20);
   padded.set(json);
@@ -48,9 +55,9 @@ export function safetensorsF32(tensors: readonly TinyTensor[]): Uint8Array {
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
   let at = 8 + json.length;
-  for (const t of tensors) {
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
-    at += t.data.byteLength;
+  for (const p of payloads) {
+    out.set(p, at);
+    at += p.byteLength;
   }
   return out;
 }
