@@ -150,5 +150,6 @@ describe.each(DOCS)('%s', (doc) => {
       const r = await runTsx(script, args, cwd);
       if (r.code !== 0) throw new Error(describeFailure(`${doc}:${b.line}: ${words.join(' ')}`, r));
     }
-  });
+    // a hang guard, not a speed check: a block may run several CLI commands on a busy machine
+  }, 600_000);
 });
