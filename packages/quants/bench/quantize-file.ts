@@ -36,7 +36,7 @@ let reference: string | undefined;
 const rows: string[] = [];
 for (const threads of args.threads.split(',').map(Number)) {
   const src = await openGGUFFile(input);
-  const q = quantizeGGUF(src, { ftype: args.ftype, threads });
+  const q = quantizeGGUF(src, { ftype: args.ftype, threads, prefetch: threads > 1 });
   const t0 = performance.now();
   try {
     await writeGGUFFile(out, q.header, q.tensors);

@@ -44,6 +44,8 @@ export const quantizeCommand: CommandModule<object, Args> = {
       q = quantizeGGUF(file, {
         ftype: args.ftype,
         threads,
+        // read the next tensor while the workers quantize this one
+        prefetch: threads > 1,
         pure: args.pure,
         allowRequantize: args['allow-requantize'],
         allowOverflow: args['allow-overflow'],

@@ -46,6 +46,12 @@ export interface QuantizeGGUFOptions extends Omit<QuantizationOptions, 'model' |
   readonly threads?: number;
   /** A pool of quantization workers to use (and leave running) instead of `threads`. */
   readonly pool?: QuantPool;
+  /**
+   * While a tensor is being quantized, read and widen the next one, so that reading
+   * overlaps the workers' quantization. Costs one more tensor's f32 values in memory, and
+   * assumes the tensors' data is taken in order (as the writer does). Default false.
+   */
+  readonly prefetch?: boolean;
 }
 
 /** A quantization ready for the writer. */
@@ -127,6 +133,20 @@ export function quantizeGGUF(source: QuantizeSource, opts: QuantizeGGUFOptions):
     : threads > 1 ? poolQuantizer(() => QuantPool.create({ threads }), true, local)
     : local;
   let remaining = plan.tensors.filter((p) => p.convert).length;
+  const widen = async (p: PlannedTensor): Promise<Float32Array> =>
+    tensorToF32(await source.readTensorData(byName.get(p.name)!.name), p.fromType, p.ne, codecFor);
+  const converted = plan.tensors.filter((p) => p.convert);
+  let ahead: { name: string; values: Promise<Float32Array> } | undefined;
+  const valuesOf = (p: PlannedTensor): Promise<Float32Array> => {
+    const mine = ahead?.name === p.name ? ahead.values : widen(p);
+    ahead = undefined;
+    const next = opts.prefetch ? converted[converted.indexOf(p) + 1] : undefined;
+    if (next) {
+      ahead = { name: next.name, values: widen(next) };
+      ahead.values.catch(() => undefined); // reported when (if) that tensor is written
+    }
+    return mine;
+  };
   const tensors = plan.tensors.map((p): TensorToWrite => {
     const info = byName.get(p.name)!;
     if (!p.convert) return { name: p.name, ne: p.ne, type: p.fromType, data: () => source.readTensorData(info.name) };
@@ -137,7 +157,7 @@ export function quantizeGGUF(source: QuantizeSource, opts: QuantizeGGUFOptions):
       name: p.name, ne: p.ne, type: p.toType,
       data: async () => {
         try {
-          return await convertTensor(p, await source.readTensorData(info.name), codecFor, blocks, opts.imatrix, opts.allowOverflow === true);
+          return await convertTensor(p, await valuesOf(p), blocks, opts.imatrix, opts.allowOverflow === true);
         } finally {
           if (--remaining === 0) await blocks.release();
         }
@@ -169,10 +189,9 @@ export function tensorToF32(bytes: Uint8Array, type: number, ne: readonly number
 }
 
 async function convertTensor(
-  p: PlannedTensor, bytes: Uint8Array, codecFor: (type: number) => BlockCodec, blocks: BlockQuantizer,
+  p: PlannedTensor, values: Float32Array, blocks: BlockQuantizer,
   imatrix: QuantizeGGUFOptions['imatrix'], allowOverflow: boolean,
 ): Promise<Uint8Array> {
-  const values = tensorToF32(bytes, p.fromType, p.ne, codecFor);
   const encoded = await encode(p, values, blocks, imatrix);
   if (!allowOverflow) assertNoOverflow(p.name, p.toType, values, encoded);
   return encoded;
