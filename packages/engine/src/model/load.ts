@@ -15,7 +15,9 @@ export interface LoadTransformerOptions {
   /**
    * Threads that compute each matrix product and attention: the calling thread plus
    * `threads - 1` workers sharing the model's memory. Default: the available cores
-   * (`os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in browsers).
+   * (`os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in browsers), or 1
+   * for models under 64 MiB of weights, whose matrix products are too short for waking
+   * other threads to pay off.
    * Where shared memory is unavailable (a browser page that is not cross-origin isolated)
    * the engine runs on one thread. Results are the same bits for any thread count.
    */
@@ -40,12 +42,18 @@ export interface LoadedTransformer {
   readonly pool: ThreadPool;
 }
 
-/** The thread count to use for a requested one (validated; default: the available cores). */
-export async function resolveThreads(requested: number | undefined): Promise<number> {
+/** Below this many bytes of weights the default is one thread. */
+export const SMALL_MODEL_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The thread count to use for a requested one (validated; default: the available cores,
+ * or 1 for a model with fewer than `SMALL_MODEL_BYTES` of weights).
+ */
+export async function resolveThreads(requested: number | undefined, weightBytes = Infinity): Promise<number> {
   if (requested !== undefined && !(Number.isInteger(requested) && requested >= 1)) {
     throw new RangeError(`threads must be a positive integer, got ${requested}`);
   }
-  const want = requested ?? await availableCores();
+  const want = requested ?? (weightBytes < SMALL_MODEL_BYTES ? 1 : await availableCores());
   return want > 1 && threadsSupported() ? want : 1;
 }
 
@@ -59,8 +67,8 @@ export async function loadTransformer(file: ModelFile, name: string, opts: LoadT
   if (!(contextLength >= 1)) throw new RangeError(`contextLength must be at least 1, got ${contextLength}`);
   if (!(batchSize >= 1)) throw new RangeError(`batchSize must be at least 1, got ${batchSize}`);
   const vocab = tensors.get('output.weight')?.ne[1] ?? tensors.get('token_embd.weight')!.ne[1]!;
-  const threads = await resolveThreads(opts.threads);
   const weightBytes = plannedBytes(tensors);
+  const threads = await resolveThreads(opts.threads, weightBytes);
   const total = weightBytes + stateBytes(hp, vocab, { contextLength, batchSize }) + threads * threadScratchBytes(hp, contextLength);
   if (total > MAX_WASM_BYTES - 64 * 1024 * 1024) {
     throw new RangeError(
