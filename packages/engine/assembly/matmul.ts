@@ -22,7 +22,7 @@ export function hasDirectKernel(type: i32): bool {
 function directDot(type: i32, row: usize, n: i32, a: usize, scratch: usize): f32 {
   if (type == T_Q4_0) return dotQ4_0(row, n, a, scratch);
   if (type == T_Q4_K) return dotQ4_K(row, n, a, scratch);
-  if (type == T_Q6_K) return dotQ6_K(row, n, a);
+  if (type == T_Q6_K) return dotQ6_K(row, n, a, scratch);
   return dotQ8_0(row, n, a, scratch);
 }
 

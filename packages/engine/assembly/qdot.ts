@@ -9,15 +9,10 @@
 //     of each 16), scaled by d_w * d_a and accumulated block by block into four f32 lanes;
 //   Q4_K, Q6_K: the same exact integer sums per super-block (4-bit and 6-bit values are
 //     unpacked from 16-bit lanes with masks and shifts, which is why q8_K activations are
-//     stored permuted), then d * isum - dmin * msum as before.
+//     stored permuted), then d * isum - dmin * msum (Q4_K) or d * isum (Q6_K) in f32,
+//     accumulated super-block by super-block.
 import { i16Scales, i16Sums16, i16Sums32 } from './activations';
 import { f16x4ToF32, loadF16 } from './f16';
-
-// @ts-ignore: decorator
-@inline
-function hsumI(v: v128): i32 {
-  return (i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1)) + (i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3));
-}
 
 // @ts-ignore: decorator
 @inline
@@ -53,161 +48,227 @@ function block32(lo: v128, hi: v128, a: usize): v128 {
 }
 
 // TurboFan schedules the loads of a basic block early, so a long unrolled body keeps dozens
-// of vectors live and spills them. The kernels below therefore loop over small pieces (one
-// 32-value block, or one 64-value chunk of a super-block) and keep per-block scalars in
-// the caller's scratch memory.
+// of vectors live and spills them. The kernels below unroll four 32-value blocks or a whole
+// super-block and store their running sum to the caller's scratch memory after every piece:
+// loads cannot move above a store, so each piece's loads stay next to their uses, and the
+// unrolled body needs no loop counters or per-iteration stack checks.
+
+/** The 32 signed values of a Q4_0 block's 16 quant bytes: (low nibbles - 8, high nibbles - 8). */
+// @ts-ignore: decorator
+@inline
+function blockQ4_0(wp: usize, a: usize): v128 {
+  const m = i8x16.splat(0x0f), eight = i8x16.splat(8);
+  const x = v128.load(wp, 2);
+  return block32(i8x16.sub(v128.and(x, m), eight), i8x16.sub(v128.and(i16x8.shr_u(x, 4), m), eight), a);
+}
+
+// @ts-ignore: decorator
+@inline
+function blockQ8_0(wp: usize, a: usize): v128 {
+  return block32(v128.load(wp, 2), v128.load(wp, 18), a);
+}
+
+/**
+ * acc plus the four blocks b0 .. b0+3 of a Q4_0 (`q8` false) or Q8_0 row at w times the
+ * activations at a, block by block; stores the running sum to scratch after each block.
+ */
+// @ts-ignore: decorator
+@inline
+function fourBlocks(q8: bool, w: usize, a: usize, ad: usize, b0: i32, acc: v128, scratch: usize): v128 {
+  const bb: usize = q8 ? 34 : 18;
+  const wp = w + <usize>b0 * bb;
+  const ap = a + (<usize>b0 << 6);
+  const s = f32x4.mul(f16x4Strided(wp, bb), v128.load(ad + (<usize>b0 << 2)));
+  let r = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(q8 ? blockQ8_0(wp, ap) : blockQ4_0(wp, ap)), i32x4.shuffle(s, s, 0, 0, 0, 0)));
+  v128.store(scratch, r);
+  r = f32x4.add(r, f32x4.mul(f32x4.convert_i32x4_s(q8 ? blockQ8_0(wp + bb, ap + 64) : blockQ4_0(wp + bb, ap + 64)), i32x4.shuffle(s, s, 1, 1, 1, 1)));
+  v128.store(scratch, r);
+  r = f32x4.add(r, f32x4.mul(f32x4.convert_i32x4_s(q8 ? blockQ8_0(wp + 2 * bb, ap + 128) : blockQ4_0(wp + 2 * bb, ap + 128)), i32x4.shuffle(s, s, 2, 2, 2, 2)));
+  v128.store(scratch, r);
+  r = f32x4.add(r, f32x4.mul(f32x4.convert_i32x4_s(q8 ? blockQ8_0(wp + 3 * bb, ap + 192) : blockQ4_0(wp + 3 * bb, ap + 192)), i32x4.shuffle(s, s, 3, 3, 3, 3)));
+  v128.store(scratch, r);
+  return r;
+}
+
+/** Shared body of dotQ4_0 and dotQ8_0. */
+// @ts-ignore: decorator
+@inline
+function dotB32Direct(q8: bool, w: usize, n: i32, a: usize, scratch: usize): f32 {
+  const nb = n >> 5;
+  const ad = i16Scales(a, n);
+  const bb: usize = q8 ? 34 : 18;
+  let acc = f32x4.splat(0);
+  let b = 0;
+  for (; b + 4 <= nb; b += 4) acc = fourBlocks(q8, w, a, ad, b, acc, scratch);
+  for (; b < nb; b++) {
+    const wp = w + <usize>b * bb;
+    const ap = a + (<usize>b << 6);
+    const scale = loadF16(wp) * load<f32>(ad + (<usize>b << 2));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(q8 ? blockQ8_0(wp, ap) : blockQ4_0(wp, ap)), f32x4.splat(scale)));
+  }
+  return hsumF(acc);
+}
 
 /** One Q4_0 row of n values at w times one ACT_Q8_0_I16 row at a (`scratch`: 16 bytes). */
 export function dotQ4_0(w: usize, n: i32, a: usize, scratch: usize): f32 {
-  const nb = n >> 5;
-  const ad = i16Scales(a, n);
-  const m = i8x16.splat(0x0f), eight = i8x16.splat(8);
-  let acc = f32x4.splat(0);
-  for (let b0 = 0; b0 < nb; b0 += 4) {
-    const wp0 = w + <usize>b0 * 18;
-    if (b0 + 4 <= nb) {
-      v128.store(scratch, f32x4.mul(f16x4Strided(wp0, 18), v128.load(ad + (<usize>b0 << 2))));
-    } else {
-      for (let b = b0; b < nb; b++) store<f32>(scratch + (<usize>(b - b0) << 2), loadF16(w + <usize>b * 18) * load<f32>(ad + (<usize>b << 2)));
-    }
-    const end = min<i32>(nb, b0 + 4);
-    for (let b = b0; b < end; b++) {
-      const wp = w + <usize>b * 18;
-      const x = v128.load(wp + 2);
-      const lo = i8x16.sub(v128.and(x, m), eight);
-      const hi = i8x16.sub(v128.and(i16x8.shr_u(x, 4), m), eight);
-      const p = block32(lo, hi, a + (<usize>b << 6));
-      acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(p), v128.load32_splat(scratch + (<usize>(b - b0) << 2))));
-    }
-  }
-  return hsumF(acc);
+  return dotB32Direct(false, w, n, a, scratch);
 }
 
 /** One Q8_0 row of n values at w times one ACT_Q8_0_I16 row at a (`scratch`: 16 bytes). */
 export function dotQ8_0(w: usize, n: i32, a: usize, scratch: usize): f32 {
-  const nb = n >> 5;
-  const ad = i16Scales(a, n);
-  let acc = f32x4.splat(0);
-  for (let b0 = 0; b0 < nb; b0 += 4) {
-    const wp0 = w + <usize>b0 * 34;
-    if (b0 + 4 <= nb) {
-      v128.store(scratch, f32x4.mul(f16x4Strided(wp0, 34), v128.load(ad + (<usize>b0 << 2))));
-    } else {
-      for (let b = b0; b < nb; b++) store<f32>(scratch + (<usize>(b - b0) << 2), loadF16(w + <usize>b * 34) * load<f32>(ad + (<usize>b << 2)));
-    }
-    const end = min<i32>(nb, b0 + 4);
-    for (let b = b0; b < end; b++) {
-      const wp = w + <usize>b * 34;
-      const p = block32(v128.load(wp + 2), v128.load(wp + 18), a + (<usize>b << 6));
-      acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(p), v128.load32_splat(scratch + (<usize>(b - b0) << 2))));
-    }
-  }
-  return hsumF(acc);
+  return dotB32Direct(true, w, n, a, scratch);
 }
 
-/** One Q4_K row of n values at w times one ACT_Q8_K_I16 row at a (`scratch`: 32 bytes). */
+/** (hsum a, *, hsum b, *) of two i32x4 vectors. */
+// @ts-ignore: decorator
+@inline
+function hsum2(a: v128, b: v128): v128 {
+  const ab = i32x4.add(i32x4.shuffle(a, b, 0, 2, 4, 6), i32x4.shuffle(a, b, 1, 3, 5, 7));
+  return i32x4.add(ab, i32x4.shuffle(ab, ab, 1, 0, 3, 2));
+}
+
+/** Sum of four dot products of i16 weight vectors with the 32 activations at ap. */
+// @ts-ignore: decorator
+@inline
+function dot4(w0: v128, w1: v128, w2: v128, w3: v128, ap: usize): v128 {
+  return i32x4.add(
+    i32x4.add(i32x4.dot_i16x8_s(w0, v128.load(ap)), i32x4.dot_i16x8_s(w1, v128.load(ap, 16))),
+    i32x4.add(i32x4.dot_i16x8_s(w2, v128.load(ap, 32)), i32x4.dot_i16x8_s(w3, v128.load(ap, 48))));
+}
+
+/**
+ * The 6-bit scales (bytes 0-7) and mins (bytes 8-15) of a Q4_K super-block, unpacked from
+ * the 12 bytes u0, u1, u2 at blk + 4: scales 0-3 and mins 0-3 are the low 6 bits of u0 and
+ * u1; scales 4-7 and mins 4-7 the low and high nibbles of u2 with the top 2 bits of u0 and
+ * u1 above them.
+ */
+// @ts-ignore: decorator
+@inline
+function scalesMinsQ4K(blk: usize): v128 {
+  const v = v128.load(blk, 4);
+  const a = i32x4.shuffle(v, v, 0, 2, 1, 2);
+  const low = v128.bitselect(i32x4.shr_u(a, 4), a, i32x4(0, 0, 0, -1));
+  const top = i32x4.shr_u(i32x4.shuffle(v, v, 0, 0, 1, 1), 2);
+  return v128.or(
+    v128.and(low, i32x4(0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f)),
+    v128.and(top, i32x4(0, 0x30303030, 0, 0x30303030)));
+}
+
+/**
+ * isum plus one 64-value piece of a Q4_K super-block: sub-blocks 2j and 2j+1 are the low
+ * and high nibbles of the 32 quant bytes at q, multiplied with the activations at ap (in
+ * the permuted order of the i16 layout) and by their scales, which `sc` holds in the low
+ * and high 16 bits of every i32 lane.
+ */
+// @ts-ignore: decorator
+@inline
+function pieceQ4K(q: usize, ap: usize, sc: v128, isum: v128, scratch: usize): v128 {
+  const m = i16x8.splat(0x0f);
+  const x = v128.load(q), y = v128.load(q, 16);
+  const pl = dot4(v128.and(x, m), v128.and(i16x8.shr_u(x, 8), m), v128.and(y, m), v128.and(i16x8.shr_u(y, 8), m), ap);
+  let r = i32x4.add(isum, i32x4.mul(pl, v128.and(sc, i32x4.splat(0xffff))));
+  v128.store(scratch, r);
+  const ph = dot4(v128.and(i16x8.shr_u(x, 4), m), i16x8.shr_u(x, 12), v128.and(i16x8.shr_u(y, 4), m), i16x8.shr_u(y, 12), ap + 64);
+  r = i32x4.add(r, i32x4.mul(ph, i32x4.shr_u(sc, 16)));
+  v128.store(scratch, r);
+  return r;
+}
+
+/** One Q4_K row of n values at w times one ACT_Q8_K_I16 row at a (`scratch`: 16 bytes). */
 export function dotQ4_K(w: usize, n: i32, a: usize, scratch: usize): f32 {
   const nb = n >> 8;
   const ad = i16Scales(a, n), as = i16Sums32(a, n);
-  const m = i16x8.splat(0x0f);
   let acc: f32 = 0;
   for (let b = 0; b < nb; b++) {
     const blk = w + <usize>b * 144;
     const ab = a + (<usize>b << 9);
-    // the 6-bit scales and mins of the 8 sub-blocks, unpacked from their 12 bytes
-    const u0 = load<u32>(blk + 4), u1 = load<u32>(blk + 8), u2 = load<u32>(blk + 12);
-    const sc0 = u0 & 0x3f3f3f3f;
-    const sc1 = (u2 & 0x0f0f0f0f) | (((u0 >> 6) & 0x03030303) << 4);
-    const mn0 = u1 & 0x3f3f3f3f;
-    const mn1 = ((u2 >> 4) & 0x0f0f0f0f) | (((u1 >> 6) & 0x03030303) << 4);
-    store<u32>(scratch, sc0);
-    store<u32>(scratch, sc1, 4);
-    // sub-blocks 2j and 2j+1 are the low and high nibbles of quant bytes 32j .. 32j+31
-    let isum = i32x4.splat(0);
-    for (let j = 0; j < 4; j++) {
-      const q = blk + 16 + (<usize>j << 5);
-      const ap = ab + (<usize>j << 7);
-      const x = v128.load(q), y = v128.load(q, 16);
-      const pl = i32x4.add(
-        i32x4.add(i32x4.dot_i16x8_s(v128.and(x, m), v128.load(ap)), i32x4.dot_i16x8_s(v128.and(i16x8.shr_u(x, 8), m), v128.load(ap, 16))),
-        i32x4.add(i32x4.dot_i16x8_s(v128.and(y, m), v128.load(ap, 32)), i32x4.dot_i16x8_s(v128.and(i16x8.shr_u(y, 8), m), v128.load(ap, 48))));
-      const ph = i32x4.add(
-        i32x4.add(i32x4.dot_i16x8_s(v128.and(i16x8.shr_u(x, 4), m), v128.load(ap, 64)), i32x4.dot_i16x8_s(i16x8.shr_u(x, 12), v128.load(ap, 80))),
-        i32x4.add(i32x4.dot_i16x8_s(v128.and(i16x8.shr_u(y, 4), m), v128.load(ap, 96)), i32x4.dot_i16x8_s(i16x8.shr_u(y, 12), v128.load(ap, 112))));
-      isum = i32x4.add(isum, i32x4.add(
-        i32x4.mul(pl, i32x4.splat(<i32>load<u8>(scratch + <usize>(2 * j)))),
-        i32x4.mul(ph, i32x4.splat(<i32>load<u8>(scratch + <usize>(2 * j + 1))))));
-    }
-    const mnb = i16x8.extend_low_i8x16_u(i32x4(<i32>mn0, <i32>mn1, 0, 0));
+    const sm = scalesMinsQ4K(blk);
+    // scales 2j and 2j+1 in i32 lane j
+    const s = i16x8.extend_low_i8x16_u(sm);
+    let isum = pieceQ4K(blk + 16, ab, i32x4.shuffle(s, s, 0, 0, 0, 0), i32x4.splat(0), scratch);
+    isum = pieceQ4K(blk + 48, ab + 128, i32x4.shuffle(s, s, 1, 1, 1, 1), isum, scratch);
+    isum = pieceQ4K(blk + 80, ab + 256, i32x4.shuffle(s, s, 2, 2, 2, 2), isum, scratch);
+    isum = pieceQ4K(blk + 112, ab + 384, i32x4.shuffle(s, s, 3, 3, 3, 3), isum, scratch);
+    // sum over sub-blocks of min * (sum of the sub-block's activations)
     const bs = as + (<usize>b << 5);
+    const mn = i16x8.extend_high_i8x16_u(sm);
     const msum = i32x4.add(
-      i32x4.mul(v128.load(bs), i32x4.extend_low_i16x8_u(mnb)),
-      i32x4.mul(v128.load(bs, 16), i32x4.extend_high_i16x8_u(mnb)));
-    const yd = load<f32>(ad + (<usize>b << 2));
-    const d = loadF16(blk) * yd;
-    const dmin = loadF16(blk + 2) * yd;
-    acc += d * <f32>hsumI(isum) - dmin * <f32>hsumI(msum);
+      i32x4.mul(v128.load(bs), i32x4.extend_low_i16x8_u(mn)),
+      i32x4.mul(v128.load(bs, 16), i32x4.extend_high_i16x8_u(mn)));
+    // (isum, *, msum, *) times (d, *, dmin, *) * yd, then d * isum - dmin * msum
+    const sums = f32x4.convert_i32x4_s(hsum2(isum, msum));
+    const h = v128.load16_lane(blk, v128.load16_lane(blk, i32x4.splat(0), 0), 4, 2);
+    const p = f32x4.mul(f32x4.mul(f16x4ToF32(h), f32x4.splat(load<f32>(ad + (<usize>b << 2)))), sums);
+    acc += f32x4.extract_lane(p, 0) - f32x4.extract_lane(p, 2);
   }
   return acc;
 }
 
-/** Sum of q * a over 16 values (8 even, 8 odd in i16 lanes) of a Q6_K sub-block. */
+/**
+ * isum plus 32 values of each of two Q6_K groups: the 16 ql bytes `l` hold one group in
+ * their low nibbles (activations at lo, scale sLo) and one in their high nibbles
+ * (activations at lo + 128, scale sHi); `qh` holds the matching top 2 bits in bits 0-1 and
+ * 4-5 of each byte. Both 6-bit values are assembled per byte before the even and odd bytes
+ * are split into i16 lanes.
+ */
 // @ts-ignore: decorator
 @inline
-function groupQ6(even: v128, odd: v128, a: usize): v128 {
-  return i32x4.add(i32x4.dot_i16x8_s(even, v128.load(a)), i32x4.dot_i16x8_s(odd, v128.load(a, 16)));
+function pieceQ6K(l: v128, qh: v128, lo: usize, sLo: v128, sHi: v128, isum: v128, scratch: usize): v128 {
+  const m4 = i16x8.splat(0x0f0f), m2 = i16x8.splat(0x3030), mb = i16x8.splat(0x00ff);
+  const t = v128.or(v128.and(l, m4), v128.and(i16x8.shl(qh, 4), m2));
+  const pl = i32x4.add(i32x4.dot_i16x8_s(v128.and(t, mb), v128.load(lo)), i32x4.dot_i16x8_s(i16x8.shr_u(t, 8), v128.load(lo, 16)));
+  let r = i32x4.add(isum, i32x4.mul(pl, sLo));
+  v128.store(scratch, r);
+  const u = v128.or(v128.and(i16x8.shr_u(l, 4), m4), v128.and(qh, m2));
+  const ph = i32x4.add(i32x4.dot_i16x8_s(v128.and(u, mb), v128.load(lo, 128)), i32x4.dot_i16x8_s(i16x8.shr_u(u, 8), v128.load(lo, 144)));
+  r = i32x4.add(r, i32x4.mul(ph, sHi));
+  v128.store(scratch, r);
+  return r;
 }
 
-/** One Q6_K row of n values at w times one ACT_Q8_K_I16 row at a. */
-export function dotQ6_K(w: usize, n: i32, a: usize): f32 {
+/**
+ * One 128-value half of a Q6_K super-block (ql at ql, qh at qh, activations at ab, scales
+ * 8h .. 8h+7 as i16 lanes of `sc`). Chunk c of ql (bytes 32c .. 32c+31) holds groups 2c,
+ * 2c+1 in its low nibbles and 2c+4, 2c+5 in its high nibbles; their top 2 bits are bits
+ * 2c, 2c+1 and 2c+4, 2c+5 of qh[0..31], which a shift by 2 per chunk brings to bits 0-1
+ * and 4-5.
+ */
+// @ts-ignore: decorator
+@inline
+function halfQ6K(ql: usize, qh: usize, ab: usize, sc: v128, isum: v128, scratch: usize): v128 {
+  const s = i32x4.extend_low_i16x8_s(sc), s2 = i32x4.extend_high_i16x8_s(sc);
+  let qa = v128.load(qh), qb = v128.load(qh, 16);
+  let r = pieceQ6K(v128.load(ql), qa, ab, i32x4.shuffle(s, s, 0, 0, 0, 0), i32x4.shuffle(s2, s2, 0, 0, 0, 0), isum, scratch);
+  r = pieceQ6K(v128.load(ql, 16), qb, ab + 32, i32x4.shuffle(s, s, 1, 1, 1, 1), i32x4.shuffle(s2, s2, 1, 1, 1, 1), r, scratch);
+  qa = i16x8.shr_u(qa, 2);
+  qb = i16x8.shr_u(qb, 2);
+  r = pieceQ6K(v128.load(ql, 32), qa, ab + 64, i32x4.shuffle(s, s, 2, 2, 2, 2), i32x4.shuffle(s2, s2, 2, 2, 2, 2), r, scratch);
+  return pieceQ6K(v128.load(ql, 48), qb, ab + 96, i32x4.shuffle(s, s, 3, 3, 3, 3), i32x4.shuffle(s2, s2, 3, 3, 3, 3), r, scratch);
+}
+
+/** One Q6_K row of n values at w times one ACT_Q8_K_I16 row at a (`scratch`: 16 bytes). */
+export function dotQ6_K(w: usize, n: i32, a: usize, scratch: usize): f32 {
   const nb = n >> 8;
   const ad = i16Scales(a, n), s16 = i16Sums16(a, n);
-  const m = i16x8.splat(0x0f), three = i16x8.splat(3), hb = i16x8.splat(0x30);
   let acc: f32 = 0;
   for (let b = 0; b < nb; b++) {
     const blk = w + <usize>b * 210;
     const ab = a + (<usize>b << 9);
+    const sc = v128.load(blk, 192);
+    const lo = i16x8.extend_low_i8x16_s(sc), hi = i16x8.extend_high_i8x16_s(sc);
+    // the q are stored as q + 32: start from -32 * (sum over groups of scale * group sum of
+    // the activations); group sums fit i16 (16 * 127)
     const gs = s16 + (<usize>b << 6);
-    let isum = i32x4.splat(0);
-    // In each 128-value half, ql chunk c (bytes 32c .. 32c+31) holds sub-block c in its low
-    // nibbles and sub-block c + 2 in its high nibbles; their top 2 bits are bits 2c, 2c+1
-    // and 2c+4, 2c+5 of qh[0..31], which a shift by 2 per chunk brings to bits 0-1 and 4-5.
-    for (let h = 0; h < 2; h++) {
-      let q0 = v128.load(blk + 128 + (<usize>h << 5)), q1 = v128.load(blk + 144 + (<usize>h << 5));
-      for (let c = 0; c < 2; c++) {
-        const ql = blk + (<usize>h << 6) + (<usize>c << 5);
-        const k = (h << 2) + c;
-        const lo = ab + (<usize>k << 6), hi = lo + 128;
-        const l0 = v128.load(ql), l1 = v128.load(ql, 16);
-        const g0 = groupQ6(
-          v128.or(v128.and(l0, m), i16x8.shl(v128.and(q0, three), 4)),
-          v128.or(v128.and(i16x8.shr_u(l0, 8), m), v128.and(i16x8.shr_u(q0, 4), hb)), lo);
-        const g1 = groupQ6(
-          v128.or(v128.and(l1, m), i16x8.shl(v128.and(q1, three), 4)),
-          v128.or(v128.and(i16x8.shr_u(l1, 8), m), v128.and(i16x8.shr_u(q1, 4), hb)), lo + 32);
-        const g2 = groupQ6(
-          v128.or(v128.and(i16x8.shr_u(l0, 4), m), v128.and(q0, hb)),
-          v128.or(i16x8.shr_u(l0, 12), v128.and(i16x8.shr_u(q0, 8), hb)), hi);
-        const g3 = groupQ6(
-          v128.or(v128.and(i16x8.shr_u(l1, 4), m), v128.and(q1, hb)),
-          v128.or(i16x8.shr_u(l1, 12), v128.and(i16x8.shr_u(q1, 8), hb)), hi + 32);
-        const sc = blk + 192 + (<usize>k << 1);
-        isum = i32x4.add(isum, i32x4.add(
-          i32x4.add(i32x4.mul(g0, i32x4.splat(<i32>load<i8>(sc))), i32x4.mul(g1, i32x4.splat(<i32>load<i8>(sc, 1)))),
-          i32x4.add(i32x4.mul(g2, i32x4.splat(<i32>load<i8>(sc, 4))), i32x4.mul(g3, i32x4.splat(<i32>load<i8>(sc, 5))))));
-        q0 = i16x8.shr_u(q0, 2);
-        q1 = i16x8.shr_u(q1, 2);
-      }
-    }
-    // q - 32 summed against a: subtract 32 * scale * (sum of a) per group of 16
-    const sc8 = i16x8.extend_low_i8x16_s(v128.load(blk + 192));
-    const sc16 = i16x8.extend_high_i8x16_s(v128.load(blk + 192));
-    let corr = i32x4.mul(v128.load(gs), i32x4.extend_low_i16x8_s(sc8));
-    corr = i32x4.add(corr, i32x4.mul(v128.load(gs, 16), i32x4.extend_high_i16x8_s(sc8)));
-    corr = i32x4.add(corr, i32x4.mul(v128.load(gs, 32), i32x4.extend_low_i16x8_s(sc16)));
-    corr = i32x4.add(corr, i32x4.mul(v128.load(gs, 48), i32x4.extend_high_i16x8_s(sc16)));
-    const total = hsumI(isum) - (hsumI(corr) << 5);
-    acc += (loadF16(blk + 208) * load<f32>(ad + (<usize>b << 2))) * <f32>total;
+    const g0 = i16x8.narrow_i32x4_s(v128.load(gs), v128.load(gs, 16));
+    const g1 = i16x8.narrow_i32x4_s(v128.load(gs, 32), v128.load(gs, 48));
+    let isum = i32x4.mul(i32x4.add(i32x4.dot_i16x8_s(g0, lo), i32x4.dot_i16x8_s(g1, hi)), i32x4.splat(-32));
+    isum = halfQ6K(blk, blk + 128, ab, lo, isum, scratch);
+    isum = halfQ6K(blk + 64, blk + 160, ab + 256, hi, isum, scratch);
+    const t = i32x4.add(isum, i32x4.shuffle(isum, isum, 2, 3, 0, 1));
+    const total = i32x4.add(t, i32x4.shuffle(t, t, 1, 0, 3, 2));
+    const d = f16x4ToF32(v128.load16_lane(blk, i32x4.splat(0), 0, 208));
+    const p = f32x4.mul(f32x4.mul(d, f32x4.splat(load<f32>(ad + (<usize>b << 2)))), f32x4.convert_i32x4_s(total));
+    acc += f32x4.extract_lane(p, 0);
   }
   return acc;
 }

@@ -1,0 +1,161 @@
+/**
+ * The direct quantized dot products of assembly/qdot.ts (Q4_0, Q8_0, Q4_K, Q6_K) against the
+ * scalar reference `vecDot` of @ggufkit/quants, which follows ggml's generic C code.
+ *
+ * - Exact: weight scales and activation scales are powers of two and the activations small
+ *   integers times a power of two, so every float operation of both implementations is
+ *   exact and their results must be identical whatever order they sum in. This checks the
+ *   integer dot products (nibble and 6-bit unpacking, sub-block scales and mins, the i16
+ *   activation layouts) bit for bit, including subnormal f16 scales.
+ * - Random: random weight bytes (finite f16 scales) and Gaussian activations; the results
+ *   differ from the reference only by float summation order.
+ */
+import { GGMLType, f32ToF16, rowBytes } from '@ggufkit/tensor-layout';
+import { getCodec } from '@ggufkit/quants';
+import { EngineMemory } from '../src/wasm/memory.js';
+import { ActKind } from '../src/wasm/kernels.js';
+
+/** Deterministic generator (mulberry32). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Layout {
+  /** Values and bytes per block. */
+  values: number;
+  block: number;
+  /** Byte offsets of the f16 scales to overwrite (d first). */
+  f16At: number[];
+  /** The activation format: the weight type's partner (q8_0 or q8_K) and the engine's i16 layout of it. */
+  partner: number;
+  act: number;
+}
+
+const LAYOUTS = new Map<number, Layout>([
+  [GGMLType.Q4_0, { values: 32, block: 18, f16At: [0], partner: GGMLType.Q8_0, act: ActKind.Q8_0_I16 }],
+  [GGMLType.Q8_0, { values: 32, block: 34, f16At: [0], partner: GGMLType.Q8_0, act: ActKind.Q8_0_I16 }],
+  [GGMLType.Q4_K, { values: 256, block: 144, f16At: [0, 2], partner: GGMLType.Q8_K, act: ActKind.Q8_K_I16 }],
+  [GGMLType.Q6_K, { values: 256, block: 210, f16At: [208], partner: GGMLType.Q8_K, act: ActKind.Q8_K_I16 }],
+]);
+
+/** Random weight rows: random bytes, with the f16 scales replaced by `scale(i)` for scale slot i. */
+function randomRows(type: number, rows: number, n: number, rand: () => number, scale: (slot: number) => number): Uint8Array {
+  const { block, f16At } = LAYOUTS.get(type)!;
+  const out = new Uint8Array(rows * rowBytes(type, n));
+  for (let i = 0; i < out.length; i++) out[i] = Math.floor(rand() * 256);
+  const view = new DataView(out.buffer);
+  for (let b = 0; b < out.length / block; b++) {
+    f16At.forEach((o, slot) => view.setUint16(b * block + o, scale(slot), true));
+  }
+  return out;
+}
+
+/**
+ * Activations whose q8_0 and q8_K quantizations are exact: integers in [-lim, lim] times
+ * 2^-3, the first value of each 32 -127 * 2^-3, so every block scale is 2^-3 and the quants
+ * are the integers.
+ */
+function exactActivations(n: number, lim: number, rand: () => number): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = (i % 32 === 0 ? -127 : Math.round((rand() * 2 - 1) * lim)) / 8;
+  return x;
+}
+
+function gaussian(n: number, rand: () => number): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  return x;
+}
+
+let mem: EngineMemory;
+beforeAll(async () => {
+  mem = await EngineMemory.create(16 * 1024 * 1024);
+});
+
+/**
+ * out[t][r] of the engine's matmul (rows r of `w`, activation rows t of `x`), with the
+ * activations converted by the engine to its i16 layout of the partner format.
+ */
+function engineMatmul(type: number, w: Uint8Array, rows: number, n: number, x: Float32Array, nTok: number): Float32Array {
+  const k = mem.kernels;
+  const kind = LAYOUTS.get(type)!.act;
+  const wp = mem.alloc(w.length);
+  mem.u8(wp, w.length).set(w);
+  const xp = mem.alloc(x.length * 4);
+  mem.f32(xp, x.length).set(x);
+  const stride = k.actRowBytes(kind, n);
+  const act = mem.alloc(stride * nTok);
+  k.convertActivations(kind, xp, n, nTok, act);
+  const out = mem.alloc(rows * nTok * 4);
+  const scratch = mem.alloc(k.decodedBytes(n) + 256);
+  k.matmul(type, wp, rowBytes(type, n), n, 0, rows, act, stride, nTok, out, rows, scratch);
+  return mem.f32(out, rows * nTok).slice();
+}
+
+/** The reference: the codec's vecDot of each weight row with the partner quantization of each activation row. */
+function referenceMatmul(type: number, w: Uint8Array, rows: number, n: number, x: Float32Array, nTok: number): Float32Array {
+  const codec = getCodec(type);
+  const partner = LAYOUTS.get(type)!.partner;
+  const yBytes = rowBytes(partner, n);
+  const y = new Uint8Array(yBytes * nTok);
+  getCodec(partner).quantize(x, y, nTok, n);
+  const rb = rowBytes(type, n);
+  const out = new Float32Array(rows * nTok);
+  for (let t = 0; t < nTok; t++) {
+    for (let r = 0; r < rows; r++) out[t * rows + r] = codec.vecDot(n, w, r * rb, y, t * yBytes);
+  }
+  return out;
+}
+
+const f16 = (v: number): number => f32ToF16(v);
+
+describe.each([
+  ['Q4_0', GGMLType.Q4_0],
+  ['Q8_0', GGMLType.Q8_0],
+  ['Q4_K', GGMLType.Q4_K],
+  ['Q6_K', GGMLType.Q6_K],
+])('%s direct dot product', (_name, type) => {
+  it.each([
+    ['normal scales', 1, (slot: number) => f16(slot === 0 ? 2 ** -8 : 2 ** -9)],
+    ['subnormal scales', 2, (slot: number) => f16(slot === 0 ? 2 ** -20 : 2 ** -22)],
+    ['mixed signs', 3, (slot: number) => f16(slot === 0 ? -(2 ** -6) : 2 ** -7)],
+  ])('equals the reference exactly on exact data (%s)', (_label, seed, scale) => {
+    const rand = rng(seed);
+    // 1056 values: Q4_0/Q8_0 rows end with a block outside the kernels' groups of four
+    const rows = 7, n = LAYOUTS.get(type)!.values === 32 ? 1056 : 1024, nTok = 3;
+    const w = randomRows(type, rows, n, rand, scale);
+    const x = new Float32Array(nTok * n);
+    for (let t = 0; t < nTok; t++) x.set(exactActivations(n, 31, rand), t * n);
+    const got = engineMatmul(type, w, rows, n, x, nTok);
+    const want = referenceMatmul(type, w, rows, n, x, nTok);
+    expect(Array.from(got)).toEqual(Array.from(want));
+    // the data must not be degenerate
+    expect(want.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('matches the reference up to float summation order on random data', () => {
+    const rand = rng(10 + type);
+    const rows = 9, n = LAYOUTS.get(type)!.values === 32 ? 2080 : 2048, nTok = 2;
+    // f16 scales with random exponents, normal and subnormal
+    const w = randomRows(type, rows, n, rand, () => Math.floor(rand() * 0x3c00));
+    const x = gaussian(nTok * n, rand);
+    const got = engineMatmul(type, w, rows, n, x, nTok);
+    const want = referenceMatmul(type, w, rows, n, x, nTok);
+    const deq = new Float32Array(rows * n);
+    getCodec(type).dequantize(w, deq, rows, n);
+    for (let t = 0; t < nTok; t++) {
+      for (let r = 0; r < rows; r++) {
+        let mag = 0;
+        for (let i = 0; i < n; i++) mag += Math.abs(deq[r * n + i]! * x[t * n + i]!);
+        expect(Math.abs(got[t * rows + r]! - want[t * rows + r]!)).toBeLessThanOrEqual(1e-5 * mag);
+      }
+    }
+  });
+});
