@@ -9,7 +9,7 @@ import { gguf } from '@huggingface/gguf';
 import { tinyTensor, type TinyTensor } from '../../convert/test/helpers/tiny-checkpoint.js';
 import { Checkpoint, add, attention, embed, linear, perHead, rmsNorm, rope, silu, type Vec } from './helpers/arch-reference.js';
 import {
-  F32_TOLERANCE, TempDir, expectMatchesReference, bpeTokenizerFiles, checkpointFiles, convertTiny, loadTiny, maxAbs, maxDiff,
+  TempDir, itMatchesTheReference, bpeTokenizerFiles, checkpointFiles, convertTiny, loadTiny,
 } from './helpers/arch-harness.js';
 import type { Model } from '../src/model.js';
 
@@ -107,35 +107,10 @@ describe('phi3: tiny random checkpoint through convert and the engine', () => {
     expect(m.hparams.isSlidingLayer(0)).toBe(false);
   });
 
-  it('F32 logits match the float64 transformers-semantics reference', () => {
-    const r = expectMatchesReference(V, SEQUENCES.map((seq) => ({
-      logits: models['f32']!.logits(seq), reference: reference(ck, seq), referenceF16: reference(ck, seq, true),
-    })));
-    console.log(`phi3 F32: max |diff| ${r.plain.toExponential(2)} vs the float64 reference, ${r.f16.toExponential(2)} vs it rounded at the f16 points ` +
-      `(${r.exactPositions}/${r.positions} positions within ${F32_TOLERANCE}); max |logit| ${r.maxLogit.toFixed(2)}`);
-  });
-
-  it('F16 and Q8_0 conversions agree with the F32 one within their rounding', () => {
-    const seq = SEQUENCES[0]!;
-    const f32 = models['f32']!.logits(seq);
-    const dF16 = maxDiff(models['f16']!.logits(seq), f32);
-    const dQ8 = maxDiff(models['q8_0']!.logits(seq), f32);
-    console.log(`phi3 F16 vs F32 max |diff| ${dF16.toExponential(2)}, Q8_0 vs F32 ${dQ8.toExponential(2)}`);
-    expect(dF16).toBeLessThan(0.02);
-    expect(dQ8).toBeLessThan(0.2);
-  });
-
-  it('greedy generation picks the reference\'s best token at each step', async () => {
-    const prompt = SEQUENCES[1]!;
-    const r = await models['f32']!.generate(prompt, { maxTokens: 6, temperature: 0, ignoreEos: true });
-    expect(r.tokens).toHaveLength(6);
-    const seq = [...prompt];
-    for (const tok of r.tokens) {
-      const ref = reference(ck, seq).at(-1)!;
-      expect(ref[tok]!).toBeGreaterThan(Math.max(...ref) - 1e-3);
-      seq.push(tok);
-    }
-  });
+  itMatchesTheReference({
+    label: 'phi3', vocab: V, sequences: SEQUENCES, models,
+    reference: (seq, f16) => reference(ck, seq, f16),
+  }, { conversions: true, greedyTokens: 6 });
 
   it('refuses LongRoPE factors, naming the tensor', async () => {
     const longrope = {

@@ -118,3 +118,48 @@ export function maxAbs(rows: readonly Vec[]): number {
   for (const r of rows) for (const v of r) m = Math.max(m, Math.abs(v));
   return m;
 }
+
+/** What the checks shared by every architecture need: the loaded conversions and the reference. */
+export interface ArchCase {
+  readonly label: string;
+  readonly vocab: number;
+  readonly sequences: readonly (readonly number[])[];
+  /** Loaded conversions by outtype (`f32`, and `f16`/`q8_0` for the rounding check); filled in `beforeAll`. */
+  readonly models: Readonly<Record<string, Model>>;
+  /** The float64 reference's logits per position, rounded at llama.cpp's f16 points when `f16`. */
+  reference(tokens: readonly number[], f16?: boolean): Vec[];
+}
+
+/** F32 logits against the reference; with `conversions`, also F16/Q8_0 against F32 and greedy generation. */
+export function itMatchesTheReference(c: ArchCase, opts: { conversions: boolean; greedyTokens: number }): void {
+  it('F32 logits match the float64 transformers-semantics reference', () => {
+    const r = expectMatchesReference(c.vocab, c.sequences.map((seq) => ({
+      logits: c.models['f32']!.logits(seq), reference: c.reference(seq), referenceF16: c.reference(seq, true),
+    })));
+    console.log(`${c.label} F32: max |diff| ${r.plain.toExponential(2)} vs the float64 reference, ${r.f16.toExponential(2)} vs it rounded at the f16 points ` +
+      `(${r.exactPositions}/${r.positions} positions within ${F32_TOLERANCE}); max |logit| ${r.maxLogit.toFixed(2)}`);
+  });
+  if (!opts.conversions) return;
+
+  it('F16 and Q8_0 conversions agree with the F32 one within their rounding', () => {
+    const seq = c.sequences[0]!;
+    const f32 = c.models['f32']!.logits(seq);
+    const dF16 = maxDiff(c.models['f16']!.logits(seq), f32);
+    const dQ8 = maxDiff(c.models['q8_0']!.logits(seq), f32);
+    console.log(`${c.label} F16 vs F32 max |diff| ${dF16.toExponential(2)}, Q8_0 vs F32 ${dQ8.toExponential(2)}`);
+    expect(dF16).toBeLessThan(0.02);
+    expect(dQ8).toBeLessThan(0.2);
+  });
+
+  it('greedy generation picks the reference\'s best token at each step', async () => {
+    const prompt = c.sequences[1]!;
+    const r = await c.models['f32']!.generate(prompt, { maxTokens: opts.greedyTokens, temperature: 0, ignoreEos: true });
+    expect(r.tokens).toHaveLength(opts.greedyTokens);
+    const seq = [...prompt];
+    for (const tok of r.tokens) {
+      const ref = c.reference(seq).at(-1)!;
+      expect(ref[tok]!).toBeGreaterThan(Math.max(...ref) - 1e-3);
+      seq.push(tok);
+    }
+  });
+}
