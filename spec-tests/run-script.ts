@@ -15,6 +15,9 @@ export interface ScriptResult {
   stderr: string;
 }
 
+/** A script still running after this long is killed (with its process group) and reported as failed. */
+const SCRIPT_TIMEOUT_MS = 480_000;
+
 /** Runs `tsx script ...args` in `cwd` (default: the repository root) and collects its output. */
 export function runTsx(script: string, args: readonly string[] = [], cwd = repoRoot): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
@@ -22,13 +25,29 @@ export function runTsx(script: string, args: readonly string[] = [], cwd = repoR
       cwd,
       env: { ...process.env, TSX_TSCONFIG_PATH: TEST_TSCONFIG, FORCE_COLOR: '0', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // its own process group, so that a timeout also stops the node process tsx starts
+      detached: true,
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    const timer = setTimeout(() => {
+      err.push(Buffer.from(`\nkilled after ${SCRIPT_TIMEOUT_MS / 1000} s\n`));
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, SCRIPT_TIMEOUT_MS);
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
   });
 }
 
