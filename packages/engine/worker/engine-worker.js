@@ -7,8 +7,10 @@
 
 const SEQ = 0, DONE = 1, JOB = 2, QUIT = 3, MAIN_WAITING = 4;
 
-function loop(exports, ctrl, scratch, spinMs) {
-  let seen = Atomics.load(ctrl, SEQ);
+function loop(exports, ctrl, scratch, spinMs, seq) {
+  // `seq` is the generation the pool had when it started this worker: reading SEQ here
+  // instead could miss a first job published between our 'ready' message and this line
+  let seen = seq;
   for (;;) {
     // spin briefly (jobs of one token follow each other within microseconds), then sleep
     if (Atomics.load(ctrl, SEQ) === seen) {
@@ -33,7 +35,7 @@ async function start(init, post) {
     const instance = await WebAssembly.instantiate(init.module, { env: { memory: init.memory } });
     const ctrl = new Int32Array(init.memory.buffer, init.ctrl, 8);
     post({ ready: true });
-    loop(instance.exports, ctrl, init.scratch, init.spinMs);
+    loop(instance.exports, ctrl, init.scratch, init.spinMs, init.seq);
   } catch (err) {
     post({ error: String(err && err.stack || err) });
   }

@@ -80,8 +80,10 @@ export class ThreadPool {
     const own = mem.alloc(scratchBytes, 64);
     if (threads <= 1) return new ThreadPool(mem, ctrl, own, []);
     if (!(mem.memory.buffer instanceof SharedArrayBuffer)) throw new TypeError('worker threads need a shared WebAssembly memory');
+    // no job is published before every worker is ready, so this is the generation they start from
+    const seq = Atomics.load(ctrl, SEQ);
     const inits = Array.from({ length: threads - 1 }, () => ({
-      module: mem.module, memory: mem.memory, ctrl: ctrlPtr, scratch: mem.alloc(scratchBytes, 64), spinMs: SPIN_MS,
+      module: mem.module, memory: mem.memory, ctrl: ctrlPtr, scratch: mem.alloc(scratchBytes, 64), spinMs: SPIN_MS, seq,
     }));
     const workers: WorkerHandle[] = [];
     try {
@@ -139,6 +141,8 @@ interface WorkerInit {
   ctrl: number;
   scratch: number;
   spinMs: number;
+  /** The job generation (SEQ) when the worker starts: any later value is a job to run. */
+  seq: number;
 }
 
 async function startWorker(init: WorkerInit, url: URL): Promise<WorkerHandle> {
