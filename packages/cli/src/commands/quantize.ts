@@ -7,7 +7,7 @@ import { ggmlTypeName, parseGGMLType, tensorBytes } from '@ggufkit/tensor-layout
 import { openModelInput } from '../open-input.js';
 import { printJSON } from '../output.js';
 import { writeProgressBar } from '../progress.js';
-import { UsageError } from '../cli-error.js';
+import { parseThreads, threadsOption } from '../common-flags.js';
 
 interface Args {
   input: string; output: string; ftype: string; imatrix?: string; threads?: number; pure: boolean;
@@ -23,7 +23,7 @@ export const quantizeCommand: CommandModule<object, Args> = {
     .positional('output', { type: 'string', demandOption: true })
     .positional('ftype', { type: 'string', demandOption: true, describe: SUPPORTED_FTYPES.join(' ') })
     .option('imatrix', { type: 'string', describe: 'importance matrix (llama.cpp .dat file)' })
-    .option('threads', { alias: 't', type: 'number', describe: 'worker threads (default: the available cores); the output does not depend on it' })
+    .option('threads', threadsOption)
     .option('pure', { type: 'boolean', default: false, describe: 'no per-tensor rules: every quantizable tensor gets the base type' })
     .option('output-tensor-type', { type: 'string', describe: 'type for output.weight' })
     .option('token-embedding-type', { type: 'string', describe: 'type for token_embd.weight' })
@@ -34,8 +34,7 @@ export const quantizeCommand: CommandModule<object, Args> = {
     .example('$0 quantize model-f16.gguf model-Q4_K_M.gguf Q4_K_M', '')
     .example('$0 quantize model-f16.gguf model-Q4_K_M.gguf Q4_K_M --imatrix model.imatrix.dat', 'with importance weights'),
   handler: async (args) => {
-    const threads = args.threads ?? defaultThreadCount();
-    if (!Number.isSafeInteger(threads) || threads < 1) throw new UsageError(`--threads must be a positive integer, got ${args.threads}`);
+    const threads = parseThreads(args.threads) ?? defaultThreadCount();
     const imatrix = args.imatrix ? await loadImatrix(args.imatrix) : undefined;
     const file = await openModelInput(args.input);
     const bar = writeProgressBar('quantize');

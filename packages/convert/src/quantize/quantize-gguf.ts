@@ -5,7 +5,7 @@
  */
 import type { GGUFMetadataEntry, GGUFTensorInfo, HeaderToWrite, TensorToWrite } from '@ggufkit/gguf';
 import {
-  getCodec, getFastCodec, hasFastCodec, modelShapeFromMetadata, planQuantization, QuantPool,
+  getCodec, hasFastCodec, modelShapeFromMetadata, planQuantization, preferredCodec, QuantPool,
   type BlockCodec, type ModelShape, type PlannedTensor, type QuantizationOptions, type QuantizationPlan,
 } from '@ggufkit/quants';
 import { assertNoOverflow } from '../tensors/overflow.js';
@@ -69,11 +69,6 @@ export interface QuantizedGGUF {
   close(): Promise<void>;
 }
 
-/** The default codec: WebAssembly when ggml's type has one, else the scalar reference. */
-export function defaultCodecFor(type: number): BlockCodec {
-  return hasFastCodec(type) ? getFastCodec(type) : getCodec(type);
-}
-
 /** Where the block quantization of a tensor runs: on this thread, or on a worker pool. */
 interface BlockQuantizer {
   quantize(type: number, values: Float32Array, nrows: number, ncols: number, weights: Float32Array | null): Promise<Uint8Array>;
@@ -124,7 +119,7 @@ export function quantizeGGUF(source: QuantizeSource, opts: QuantizeGGUFOptions):
   metadata.push({ key: 'general.quantization_version', type: GGUFValueType.UINT32, value: 2 });
   metadata.push({ key: 'general.file_type', type: GGUFValueType.UINT32, value: plan.ftype });
   const byName = new Map(source.tensors.map((t) => [t.name, t]));
-  const codecFor = opts.codecFor ?? defaultCodecFor;
+  const codecFor = opts.codecFor ?? preferredCodec;
   const threads = opts.threads ?? 1;
   if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
   const local = localQuantizer(codecFor);

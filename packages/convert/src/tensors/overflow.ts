@@ -3,7 +3,7 @@
  * or block scales that overflow f16) would turn into inf/NaN in the file, which llama.cpp
  * writes without a word. ggufkit names the tensor instead, unless overflow is allowed.
  */
-import { getCodec, getFastCodec, hasFastCodec } from '@ggufkit/quants';
+import { preferredCodec } from '@ggufkit/quants';
 import { GGMLType, requireGGMLType } from '@ggufkit/tensor-layout';
 
 /** Thrown when a tensor's values do not fit its target type. */
@@ -38,8 +38,7 @@ export function assertNoOverflow(tensorName: string, type: number, src: Float32A
   const info = requireGGMLType(type);
   decoded = new Float32Array(src.length);
   const ncols = src.length; // one long row is enough to dequantize every block
-  // the WebAssembly codec decodes the same bits several times faster
-  (hasFastCodec(type) ? getFastCodec(type) : getCodec(type)).dequantize(encoded, decoded, 1, ncols - (ncols % info.blockSize));
+  preferredCodec(type).dequantize(encoded, decoded, 1, ncols - (ncols % info.blockSize));
   const i = firstNonFinite(decoded, src);
   if (i >= 0) {
     throw new TensorOverflowError(`tensor ${tensorName}: the ${info.name} block holding index ${i} gets a non-finite scale (values too large for an f16 scale); pass allowOverflow / --allow-overflow to write it anyway`);

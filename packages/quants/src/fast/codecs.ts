@@ -70,6 +70,14 @@ export function getFastCodec(type: number | string): BlockCodec {
   return codec;
 }
 
+/**
+ * The codec to use for a ggml type: the WebAssembly one where it exists (same bytes as the
+ * scalar reference, several times faster), else the scalar `getCodec(type)`.
+ */
+export function preferredCodec(type: number): BlockCodec {
+  return hasFastCodec(type) ? getFastCodec(type) : getCodec(type);
+}
+
 function checkRowCount(name: string, nrows: number): void {
   if (!Number.isSafeInteger(nrows) || nrows < 0) throw new RangeError(`${name}: row count ${nrows} is not a non-negative integer`);
 }

@@ -3,4 +3,4 @@
  */
 export { QUANTS_WASM_URL, compileQuantsModule, type QuantsWasmSource } from './module.js';
 export { FastQuantizer } from './quantizer.js';
-export { dequantizeFast, getFastCodec, hasFastCodec, initFastQuants, quantizeFast } from './codecs.js';
+export { dequantizeFast, getFastCodec, hasFastCodec, initFastQuants, preferredCodec, quantizeFast } from './codecs.js';
