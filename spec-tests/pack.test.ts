@@ -19,7 +19,7 @@ const PACKAGES: Array<{ dir: string; name: string; extra: string[] }> = [
   { dir: 'gguf', name: '@ggufkit/gguf', extra: [] },
   { dir: 'quants', name: '@ggufkit/quants', extra: ['wasm/quants.wasm'] },
   { dir: 'convert', name: '@ggufkit/convert', extra: [] },
-  { dir: 'engine', name: '@ggufkit/engine', extra: ['wasm/engine.wasm', 'wasm/engine-threads.wasm', 'worker/engine-worker.js'] },
+  { dir: 'engine', name: '@ggufkit/engine', extra: ['wasm/engine.wasm', 'wasm/engine-threads.wasm', 'wasm/engine-relaxed.wasm', 'wasm/engine-threads-relaxed.wasm', 'worker/engine-worker.js'] },
   { dir: 'cli', name: 'ggufkit', extra: ['bin/ggufkit.js'] },
 ];
 

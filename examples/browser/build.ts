@@ -32,6 +32,8 @@ const workspaceSources: Plugin = {
 const engineAssets = [
   ['packages/engine/wasm/engine.wasm', 'engine.wasm'],
   ['packages/engine/wasm/engine-threads.wasm', 'engine-threads.wasm'],
+  ['packages/engine/wasm/engine-relaxed.wasm', 'engine-relaxed.wasm'],
+  ['packages/engine/wasm/engine-threads-relaxed.wasm', 'engine-threads-relaxed.wasm'],
   ['packages/engine/worker/engine-worker.js', 'engine-worker.js'],
 ] as const;
 

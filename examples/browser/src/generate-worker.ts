@@ -40,6 +40,9 @@ async function load(req: Extract<WorkerRequest, { type: 'load' }>): Promise<void
       threads: req.threads,
       wasm: engineAsset('engine.wasm'),
       wasmThreads: engineAsset('engine-threads.wasm'),
+      // used where the browser runs relaxed SIMD (Chrome and Edge 114+), else the two above
+      wasmRelaxed: engineAsset('engine-relaxed.wasm'),
+      wasmThreadsRelaxed: engineAsset('engine-threads-relaxed.wasm'),
       workerUrl: engineAsset('engine-worker.js'),
       onProgress: (loaded, total) => post({ type: 'progress', loaded, total }),
     });

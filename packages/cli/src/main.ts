@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { enableRelaxedSimd } from '@ggufkit/engine/node';
 import { UsageError } from './cli-error.js';
 import { ExitCode, reportError } from './exit-codes.js';
 import { dequantizeRowsCommand, quantizeRowsCommand } from './commands/quantize-rows.js';
@@ -63,6 +64,9 @@ function wantsVerbose(argv: readonly string[]): boolean {
  * stdout; the process is never exited from here.
  */
 export async function main(argv: string[]): Promise<number> {
+  // the engine's faster kernels need WebAssembly relaxed SIMD, behind a V8 flag in Node 20-21;
+  // both builds compute the same bits
+  enableRelaxedSimd();
   try {
     let shown = '';
     // With a callback yargs hands back --help/--version text instead of printing it and exiting.

@@ -3,7 +3,7 @@ import { jest } from '@jest/globals';
 
 const bug = () => { throw new TypeError('Cannot read properties of undefined (reading \'vocab\')'); };
 jest.unstable_mockModule('@ggufkit/engine/node', () => ({
-  computeLogits: bug, computePerplexity: bug, loadModelFile: bug, tokenizeText: bug,
+  computeLogits: bug, computePerplexity: bug, loadModelFile: bug, tokenizeText: bug, enableRelaxedSimd: () => false,
 }));
 const { runCli } = await import('./run-cli.js');
 

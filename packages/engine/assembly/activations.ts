@@ -5,7 +5,9 @@
 //   ACT_Q8_0 / ACT_Q8_1: 40-byte blocks of 32: f32 d, f32 s (= d * sum, Q8_1), 32 x i8
 //   ACT_Q8_K: ggml's block_q8_K (f32 d, 256 x i8, 16 x i16 group sums), 292 bytes
 //   ACT_Q8_0_I16 / ACT_Q8_K_I16: the same q8_0 / q8_K integers widened to i16 for the direct
-//     kernels of qdot.ts (see `i16Layout` below)
+//     kernels of qdot.ts (see the i16 layouts below)
+//   ACT_Q8_K_I8: the q8_K integers as i8 in natural order, with the same scale and sum arrays,
+//     for the relaxed-SIMD kernels of qdot-relaxed.ts
 import { f32ToF16, f16ToF32, f32ToBF16, bf16ToF32 } from './f16';
 
 export const ACT_F32: i32 = 0;
@@ -16,6 +18,7 @@ export const ACT_Q8_1: i32 = 4;
 export const ACT_Q8_K: i32 = 5;
 export const ACT_Q8_0_I16: i32 = 6;
 export const ACT_Q8_K_I16: i32 = 7;
+export const ACT_Q8_K_I8: i32 = 8;
 
 export const Q8_BLOCK_BYTES: i32 = 40;
 export const Q8K_BLOCK_BYTES: i32 = 292;
@@ -25,6 +28,7 @@ export function actRowBytes(kind: i32, n: i32): i32 {
   if (kind == ACT_Q8_0 || kind == ACT_Q8_1) return (n >> 5) * Q8_BLOCK_BYTES;
   if (kind == ACT_Q8_K) return (n >> 8) * Q8K_BLOCK_BYTES;
   if (kind == ACT_Q8_0_I16 || kind == ACT_Q8_K_I16) return i16RowBytes(n);
+  if (kind == ACT_Q8_K_I8) return i8RowBytes(n);
   return n << 2;
 }
 
@@ -44,7 +48,8 @@ export function convertActivations(kind: i32, x: usize, n: i32, rows: i32, dst: 
     else if (kind == ACT_Q8_1) quantizeRowQ8(src, out, n, true);
     else if (kind == ACT_Q8_K) quantizeRowQ8K(src, out, n);
     else if (kind == ACT_Q8_0_I16) quantizeRowQ8I16(src, out, n);
-    else quantizeRowQ8KI16(src, out, n);
+    else if (kind == ACT_Q8_K_I16) quantizeRowQ8KInt(src, out, n, true);
+    else quantizeRowQ8KInt(src, out, n, false);
   }
 }
 
@@ -146,6 +151,9 @@ function quantizeRowQ8K(x: usize, y: usize, n: i32): void {
 //   s32: n/32 x i32, the sum of the q of each 32-value block
 //   s16: n/16 x i32, the sum of the q of each 16-value group (ggml's q8_K bsums)
 
+// The i8 layout (ACT_Q8_K_I8) is the same with n x i8 values in natural order in place of the
+// i16 ones: the scale and sum arrays follow at n, n + n/8 and n + n/4.
+
 /** Bytes of one row in an i16 layout. */
 // @ts-ignore: decorator
 @inline export function i16RowBytes(n: i32): i32 { return (n << 1) + (n >> 2) + (n >> 2); }
@@ -155,6 +163,16 @@ function quantizeRowQ8K(x: usize, y: usize, n: i32): void {
 @inline export function i16Sums32(row: usize, n: i32): usize { return row + (<usize>n << 1) + (<usize>n >> 3); }
 // @ts-ignore: decorator
 @inline export function i16Sums16(row: usize, n: i32): usize { return row + (<usize>n << 1) + (<usize>n >> 2); }
+
+/** Bytes of one row in the i8 layout. */
+// @ts-ignore: decorator
+@inline export function i8RowBytes(n: i32): i32 { return n + (n >> 1); }
+// @ts-ignore: decorator
+@inline export function i8Scales(row: usize, n: i32): usize { return row + <usize>n; }
+// @ts-ignore: decorator
+@inline export function i8Sums32(row: usize, n: i32): usize { return row + <usize>n + (<usize>n >> 3); }
+// @ts-ignore: decorator
+@inline export function i8Sums16(row: usize, n: i32): usize { return row + <usize>n + (<usize>n >> 2); }
 
 /** Position of value e (0..31) of a block inside its permuted i16 block. */
 // @ts-ignore: decorator
@@ -214,13 +232,19 @@ function quantizeRowQ8I16(x: usize, y: usize, n: i32): void {
   }
 }
 
-/** q8_K quantization (the same integers and scales as quantizeRowQ8K) into the i16 layout. */
-function quantizeRowQ8KI16(x: usize, y: usize, n: i32): void {
+/**
+ * q8_K quantization (the same integers and scales as quantizeRowQ8K) into the i16 layout
+ * (`wide`) or the i8 layout.
+ */
+function quantizeRowQ8KInt(x: usize, y: usize, n: i32, wide: bool): void {
   const nb = n >> 8;
-  const dOut = i16Scales(y, n), s32 = i16Sums32(y, n), s16 = i16Sums16(y, n);
+  const dOut = wide ? i16Scales(y, n) : i8Scales(y, n);
+  const s32 = wide ? i16Sums32(y, n) : i8Sums32(y, n);
+  const s16 = wide ? i16Sums16(y, n) : i8Sums16(y, n);
+  const qBytes: usize = wide ? 512 : 256;
   for (let b = 0; b < nb; b++) {
     const src = x + (<usize>b << 10);
-    const out = y + (<usize>b << 9);
+    const out = y + <usize>b * qBytes;
     // the first value of largest magnitude (its sign sets the scale's sign, as in ggml)
     let amax: f32 = 0, mx: f32 = 0;
     for (let j = 0; j < 256; j++) {
@@ -230,18 +254,18 @@ function quantizeRowQ8KI16(x: usize, y: usize, n: i32): void {
     }
     if (amax == 0) {
       store<f32>(dOut + (<usize>b << 2), 0);
-      memory.fill(out, 0, 512);
+      memory.fill(out, 0, qBytes);
       memory.fill(s32 + (<usize>b << 5), 0, 32);
       memory.fill(s16 + (<usize>b << 6), 0, 64);
       continue;
     }
     const iscale: f32 = <f32>-127.0 / mx;
     for (let g = 0; g < 8; g++) {
-      const blk = out + (<usize>g << 6);
       let s0 = 0, s1 = 0;
       for (let e = 0; e < 32; e++) {
         const q = min<i32>(127, nearestInt(iscale * load<f32>(src + (<usize>(g * 32 + e) << 2))));
-        store<i16>(blk + (<usize>permuted32(e) << 1), <i16>q);
+        if (wide) store<i16>(out + (<usize>g << 6) + (<usize>permuted32(e) << 1), <i16>q);
+        else store<i8>(out + <usize>(g * 32 + e), <i8>q);
         if (e < 16) s0 += q; else s1 += q;
       }
       store<i32>(s16 + (<usize>(b * 16 + g * 2) << 2), s0);

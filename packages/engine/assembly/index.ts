@@ -2,7 +2,7 @@
 // the kernels never allocate.
 export { actRowBytes, convertActivations } from './activations';
 export { decodeRow, decodedBytes, dequantizeRows, typeFamily } from './decode';
-export { matmul, dotF32, hasDirectKernel } from './matmul';
+export { matmul, dotF32, hasDirectKernel, activationKind } from './matmul';
 export { rmsNorm, add, addRows, scale, softcap, swiglu, geglu, toF16, rope, attention } from './ops';
 export { runJob } from './jobs';
 

@@ -1,12 +1,16 @@
 // Matrix products: out[t][r] = dot(weight row r, activation row t), the weights staying in
 // their GGUF format. Each weight row is decoded once and then multiplied with every
 // activation row, so a prompt batch reads the weights once.
-import { Q8_BLOCK_BYTES, Q8K_BLOCK_BYTES } from './activations';
 import {
-  FAMILY_FLOAT, FAMILY_B32, T_F32, T_Q4_0, T_Q4_1, T_Q5_1, T_Q8_0, T_Q4_K, T_Q6_K,
+  Q8_BLOCK_BYTES, Q8K_BLOCK_BYTES, ACT_F32, ACT_F16, ACT_BF16, ACT_Q8_0, ACT_Q8_1, ACT_Q8_K,
+  ACT_Q8_0_I16, ACT_Q8_K_I16, ACT_Q8_K_I8,
+} from './activations';
+import {
+  FAMILY_FLOAT, FAMILY_B32, T_F32, T_F16, T_BF16, T_Q4_0, T_Q4_1, T_Q5_1, T_Q8_0, T_Q4_K, T_Q6_K,
   decodeRow, decodedD, decodedM, decodedSc, decodedMn, typeFamily,
 } from './decode';
 import { dotQ4_0, dotQ8_0, dotQ4_K, dotQ6_K } from './qdot';
+import { dotQ4_K_I8, dotQ6_K_I8 } from './qdot-relaxed';
 
 /** Activation rows multiplied together with one chunk of weight rows. */
 const TOKEN_TILE = 32;
@@ -16,13 +20,33 @@ export function hasDirectKernel(type: i32): bool {
   return type == T_Q4_0 || type == T_Q8_0 || type == T_Q4_K || type == T_Q6_K;
 }
 
+/**
+ * The activation layout matmul wants for weight type `type`: ggml's partner type (its
+ * `vec_dot_type`), in the layout of this build's kernel for that type.
+ */
+export function activationKind(type: i32): i32 {
+  if (type == T_F32) return ACT_F32;
+  if (type == T_F16) return ACT_F16;
+  if (type == T_BF16) return ACT_BF16;
+  if (type == T_Q4_0 || type == T_Q8_0) return ACT_Q8_0_I16;
+  if (type == T_Q4_K || type == T_Q6_K) return ASC_FEATURE_RELAXED_SIMD ? ACT_Q8_K_I8 : ACT_Q8_K_I16;
+  if (type == T_Q4_1 || type == T_Q5_1) return ACT_Q8_1;
+  if (typeFamily(type) == FAMILY_B32) return ACT_Q8_0;
+  return ACT_Q8_K;
+}
+
 /** A direct kernel's dot product of weight row `row` with activation row `a`. */
 // @ts-ignore: decorator
 @inline
 function directDot(type: i32, row: usize, n: i32, a: usize, scratch: usize): f32 {
   if (type == T_Q4_0) return dotQ4_0(row, n, a, scratch);
-  if (type == T_Q4_K) return dotQ4_K(row, n, a, scratch);
-  if (type == T_Q6_K) return dotQ6_K(row, n, a, scratch);
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (type == T_Q4_K) return dotQ4_K_I8(row, n, a, scratch);
+    if (type == T_Q6_K) return dotQ6_K_I8(row, n, a, scratch);
+  } else {
+    if (type == T_Q4_K) return dotQ4_K(row, n, a, scratch);
+    if (type == T_Q6_K) return dotQ6_K(row, n, a, scratch);
+  }
   return dotQ8_0(row, n, a, scratch);
 }
 

@@ -122,7 +122,7 @@ export function dotQ8_0(w: usize, n: i32, a: usize, scratch: usize): f32 {
 /** (hsum a, *, hsum b, *) of two i32x4 vectors. */
 // @ts-ignore: decorator
 @inline
-function hsum2(a: v128, b: v128): v128 {
+export function hsum2(a: v128, b: v128): v128 {
   const ab = i32x4.add(i32x4.shuffle(a, b, 0, 2, 4, 6), i32x4.shuffle(a, b, 1, 3, 5, 7));
   return i32x4.add(ab, i32x4.shuffle(ab, ab, 1, 0, 3, 2));
 }
@@ -144,7 +144,7 @@ function dot4(w0: v128, w1: v128, w2: v128, w3: v128, ap: usize): v128 {
  */
 // @ts-ignore: decorator
 @inline
-function scalesMinsQ4K(blk: usize): v128 {
+export function scalesMinsQ4K(blk: usize): v128 {
   const v = v128.load(blk, 4);
   const a = i32x4.shuffle(v, v, 0, 2, 1, 2);
   const low = v128.bitselect(i32x4.shr_u(a, 4), a, i32x4(0, 0, 0, -1));

@@ -7,14 +7,17 @@
  * reported and skipped.
  *
  *   npm run bench:engine -- [--types Q4_0,Q4_K_M,Q8_0] [--threads 1,2] [--pp 512] [--tg 128]
- *                           [--skip native,wllama]
+ *                           [--skip native,wllama] [--simd relaxed|baseline]
+ *
+ * ggufkit runs its relaxed-SIMD kernels (enabled in this process on Node 20-21), or with
+ * `--simd baseline` the SIMD128-only build that runtimes without relaxed SIMD use.
  *
  * BENCH_DEBUG=1 shows the wllama page's console and requests.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { openGGUFFile } from '@ggufkit/gguf/node';
-import { loadTokenizerFile } from '../src/node.js';
+import { enableRelaxedSimd, loadTokenizerFile } from '../src/node.js';
 import { TokenType } from '../src/tokenizer/vocab.js';
 import { readBandwidth } from './bandwidth.js';
 import { benchModel, type BenchFileType } from './make-model.js';
@@ -31,8 +34,12 @@ const { values: args } = parseArgs({
     pp: { type: 'string', default: '512' },
     tg: { type: 'string', default: '128' },
     skip: { type: 'string', default: '' },
+    simd: { type: 'string', default: 'relaxed' },
   },
 });
+if (args.simd !== 'relaxed' && args.simd !== 'baseline') throw new Error(`--simd must be relaxed or baseline, got ${args.simd}`);
+const simd = args.simd;
+if (simd === 'relaxed' && !enableRelaxedSimd()) throw new Error('this Node cannot run WebAssembly relaxed SIMD; use --simd baseline');
 const types = args.types.split(',') as BenchFileType[];
 const threadCounts = args.threads.split(',').map(Number);
 const ppTokens = Number(args.pp), tgTokens = Number(args.tg);
@@ -77,7 +84,7 @@ for (const type of types) {
   for (const threads of threadCounts) {
     const row: Row = { type, threads, bound: bandwidth.get(threads)! / perToken };
     log(`${type}, ${threads} thread(s): ggufkit...`);
-    row.ours = await benchGgufkit(file, threads, pp.ids, short.ids, tgTokens);
+    row.ours = await benchGgufkit(file, threads, pp.ids, short.ids, tgTokens, simd);
     if (!nativeWhy) {
       log(`${type}, ${threads} thread(s): node-llama-cpp...`);
       row.native = await benchNative(file, threads, pp.ids, short.ids, tgTokens);
@@ -102,7 +109,7 @@ const f1 = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(1));
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '-' : `${(a / b).toFixed(2)}x`);
 const pct = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '-' : `${((100 * a) / b).toFixed(0)}%`);
 const out: string[] = [];
-out.push(`TinyLlama-1.1B-shaped random weights; pp${ppTokens} and tg${tgTokens} in tokens/s; bound = memory read bandwidth / weight bytes per token.`);
+out.push(`TinyLlama-1.1B-shaped random weights; pp${ppTokens} and tg${tgTokens} in tokens/s; bound = memory read bandwidth / weight bytes per token; ggufkit kernels: ${simd === 'relaxed' ? 'relaxed SIMD' : 'SIMD128 only'}.`);
 out.push('');
 out.push('| file | threads | pp ggufkit | pp native | pp wllama | tg ggufkit | tg native | tg wllama | tg bound | tg ours/wllama | tg ours/native | tg ours/bound | pp ours/wllama | pp ours/native |');
 out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

@@ -3,9 +3,12 @@ import { loadModelFile } from '../src/node.js';
 import type { Model } from '../src/model.js';
 import type { SpeedResult } from './speed.js';
 
-/** Processes `pp` (a prompt) and generates `tg` tokens after `short`, on `threads` threads. */
-export async function benchGgufkit(file: string, threads: number, pp: number[], short: number[], tg: number): Promise<SpeedResult> {
-  const model = await loadModelFile(file, { threads, contextLength: pp.length + tg + 64, batchSize: 512 });
+/**
+ * Processes `pp` (a prompt) and generates `tg` tokens after `short`, on `threads` threads,
+ * with the relaxed-SIMD or the SIMD128 kernels.
+ */
+export async function benchGgufkit(file: string, threads: number, pp: number[], short: number[], tg: number, simd: 'relaxed' | 'baseline'): Promise<SpeedResult> {
+  const model = await loadModelFile(file, { threads, simd, contextLength: pp.length + tg + 64, batchSize: 512 });
   try {
     // warm-up: the kernels reach their optimized tier after a few calls
     await model.generate(pp.slice(0, 64), { maxTokens: 8, temperature: 0 });

@@ -24,7 +24,7 @@ export type { SamplerOptions } from './generate/sampler.js';
 export { negativeLogLikelihood } from './generate/perplexity.js';
 export type { PerplexityOptions, PerplexityResult } from './generate/perplexity.js';
 export { threadsSupported, availableCores } from './wasm/threads.js';
-export { DEFAULT_WASM_URL, compileEngineModule } from './wasm/module.js';
+export { DEFAULT_WASM_URL, compileEngineModule, relaxedSimdSupported } from './wasm/module.js';
 export type { WasmSource } from './wasm/module.js';
 
 /** Where a model can come from: an opened GGUF file, bytes, a Blob/File, or an http(s) URL. */

@@ -3,7 +3,9 @@
  * Node entry: models from file paths, and the library functions behind the `ggufkit logits`,
  * `tokenize` and `run` commands.
  */
+import v8 from 'node:v8';
 import { openSplitGGUFFile } from '@ggufkit/gguf/node';
+import { relaxedSimdSupported, resetRelaxedSimdProbe } from './wasm/module.js';
 import type { ModelFile } from './model/model-file.js';
 import { loadModelFromFile, loadTokenizerFromFile, type GenerateOptions, type GenerateResult, type LoadModelOptions, type Model } from './model.js';
 import type { TokenizeOptions } from './tokenizer/tokenizer.js';
@@ -11,6 +13,24 @@ import type { Tokenizer } from './tokenizer/tokenizer.js';
 import type { PerplexityResult } from './generate/perplexity.js';
 
 export * from './index.js';
+
+/**
+ * Turns on WebAssembly relaxed SIMD in this Node process where V8 has it behind a flag
+ * (Node 20 and 21), so that models loaded afterwards run the relaxed-SIMD kernels (see
+ * `LoadModelOptions.simd`). Returns whether relaxed SIMD is available now. It sets a
+ * process-wide V8 flag, so the library leaves the choice to the application; the `ggufkit`
+ * CLI calls it.
+ */
+export function enableRelaxedSimd(): boolean {
+  if (relaxedSimdSupported()) return true;
+  try {
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    return false;
+  }
+  resetRelaxedSimdProbe();
+  return relaxedSimdSupported();
+}
 
 /** A local GGUF file, or every shard of a split model from any one of its paths, as the engine reads it. */
 async function openModelPath(path: string): Promise<ModelFile & { close(): Promise<void> }> {

@@ -9,11 +9,14 @@
  *   activation layouts) bit for bit, including subnormal f16 scales.
  * - Random: random weight bytes (finite f16 scales) and Gaussian activations; the results
  *   differ from the reference only by float summation order.
+ *
+ * Both builds of the kernels run: SIMD128 only, and relaxed SIMD (8-bit dot products, its
+ * own activation layout), which must give the same bits as the first on any data.
  */
 import { GGMLType, f32ToF16, rowBytes } from '@ggufkit/tensor-layout';
 import { getCodec } from '@ggufkit/quants';
 import { EngineMemory } from '../src/wasm/memory.js';
-import { ActKind } from '../src/wasm/kernels.js';
+import { enableRelaxedSimd } from '../src/node.js';
 
 /** Deterministic generator (mulberry32). */
 function rng(seed: number): () => number {
@@ -33,16 +36,15 @@ interface Layout {
   block: number;
   /** Byte offsets of the f16 scales to overwrite (d first). */
   f16At: number[];
-  /** The activation format: the weight type's partner (q8_0 or q8_K) and the engine's i16 layout of it. */
+  /** The activation format: the weight type's partner (q8_0 or q8_K). */
   partner: number;
-  act: number;
 }
 
 const LAYOUTS = new Map<number, Layout>([
-  [GGMLType.Q4_0, { values: 32, block: 18, f16At: [0], partner: GGMLType.Q8_0, act: ActKind.Q8_0_I16 }],
-  [GGMLType.Q8_0, { values: 32, block: 34, f16At: [0], partner: GGMLType.Q8_0, act: ActKind.Q8_0_I16 }],
-  [GGMLType.Q4_K, { values: 256, block: 144, f16At: [0, 2], partner: GGMLType.Q8_K, act: ActKind.Q8_K_I16 }],
-  [GGMLType.Q6_K, { values: 256, block: 210, f16At: [208], partner: GGMLType.Q8_K, act: ActKind.Q8_K_I16 }],
+  [GGMLType.Q4_0, { values: 32, block: 18, f16At: [0], partner: GGMLType.Q8_0 }],
+  [GGMLType.Q8_0, { values: 32, block: 34, f16At: [0], partner: GGMLType.Q8_0 }],
+  [GGMLType.Q4_K, { values: 256, block: 144, f16At: [0, 2], partner: GGMLType.Q8_K }],
+  [GGMLType.Q6_K, { values: 256, block: 210, f16At: [208], partner: GGMLType.Q8_K }],
 ]);
 
 /** Random weight rows: random bytes, with the f16 scales replaced by `scale(i)` for scale slot i. */
@@ -74,18 +76,23 @@ function gaussian(n: number, rand: () => number): Float32Array {
   return x;
 }
 
-let mem: EngineMemory;
+type Build = 'baseline' | 'relaxed';
+const BUILDS: Build[] = ['baseline', 'relaxed'];
+const memories = new Map<Build, EngineMemory>();
 beforeAll(async () => {
-  mem = await EngineMemory.create(16 * 1024 * 1024);
+  // Node 20 has relaxed SIMD behind a V8 flag
+  expect(enableRelaxedSimd()).toBe(true);
+  for (const build of BUILDS) memories.set(build, await EngineMemory.create(16 * 1024 * 1024, undefined, false, build === 'relaxed'));
 });
 
 /**
  * out[t][r] of the engine's matmul (rows r of `w`, activation rows t of `x`), with the
  * activations converted by the engine to its i16 layout of the partner format.
  */
-function engineMatmul(type: number, w: Uint8Array, rows: number, n: number, x: Float32Array, nTok: number): Float32Array {
+function engineMatmul(build: Build, type: number, w: Uint8Array, rows: number, n: number, x: Float32Array, nTok: number): Float32Array {
+  const mem = memories.get(build)!;
   const k = mem.kernels;
-  const kind = LAYOUTS.get(type)!.act;
+  const kind = k.activationKind(type);
   const wp = mem.alloc(w.length);
   mem.u8(wp, w.length).set(w);
   const xp = mem.alloc(x.length * 4);
@@ -117,11 +124,15 @@ function referenceMatmul(type: number, w: Uint8Array, rows: number, n: number, x
 const f16 = (v: number): number => f32ToF16(v);
 
 describe.each([
-  ['Q4_0', GGMLType.Q4_0],
-  ['Q8_0', GGMLType.Q8_0],
-  ['Q4_K', GGMLType.Q4_K],
-  ['Q6_K', GGMLType.Q6_K],
-])('%s direct dot product', (_name, type) => {
+  ['Q4_0', 'baseline', GGMLType.Q4_0],
+  ['Q8_0', 'baseline', GGMLType.Q8_0],
+  ['Q4_K', 'baseline', GGMLType.Q4_K],
+  ['Q6_K', 'baseline', GGMLType.Q6_K],
+  ['Q4_0', 'relaxed', GGMLType.Q4_0],
+  ['Q8_0', 'relaxed', GGMLType.Q8_0],
+  ['Q4_K', 'relaxed', GGMLType.Q4_K],
+  ['Q6_K', 'relaxed', GGMLType.Q6_K],
+] as const)('%s direct dot product (%s build)', (_name, build, type) => {
   it.each([
     ['normal scales', 1, (slot: number) => f16(slot === 0 ? 2 ** -8 : 2 ** -9)],
     ['subnormal scales', 2, (slot: number) => f16(slot === 0 ? 2 ** -20 : 2 ** -22)],
@@ -133,7 +144,7 @@ describe.each([
     const w = randomRows(type, rows, n, rand, scale);
     const x = new Float32Array(nTok * n);
     for (let t = 0; t < nTok; t++) x.set(exactActivations(n, 31, rand), t * n);
-    const got = engineMatmul(type, w, rows, n, x, nTok);
+    const got = engineMatmul(build, type, w, rows, n, x, nTok);
     const want = referenceMatmul(type, w, rows, n, x, nTok);
     expect(Array.from(got)).toEqual(Array.from(want));
     // the data must not be degenerate
@@ -146,7 +157,7 @@ describe.each([
     // f16 scales with random exponents, normal and subnormal
     const w = randomRows(type, rows, n, rand, () => Math.floor(rand() * 0x3c00));
     const x = gaussian(nTok * n, rand);
-    const got = engineMatmul(type, w, rows, n, x, nTok);
+    const got = engineMatmul(build, type, w, rows, n, x, nTok);
     const want = referenceMatmul(type, w, rows, n, x, nTok);
     const deq = new Float32Array(rows * n);
     getCodec(type).dequantize(w, deq, rows, n);
@@ -157,5 +168,23 @@ describe.each([
         expect(Math.abs(got[t * rows + r]! - want[t * rows + r]!)).toBeLessThanOrEqual(1e-5 * mag);
       }
     }
+  });
+});
+
+describe.each([
+  ['Q4_0', GGMLType.Q4_0],
+  ['Q8_0', GGMLType.Q8_0],
+  ['Q4_K', GGMLType.Q4_K],
+  ['Q6_K', GGMLType.Q6_K],
+])('%s: relaxed-SIMD and SIMD128 kernels', (_name, type) => {
+  it('give the same bits on random data', () => {
+    const rand = rng(40 + type);
+    const rows = 33, n = LAYOUTS.get(type)!.values === 32 ? 2080 : 2048, nTok = 3;
+    const w = randomRows(type, rows, n, rand, () => Math.floor(rand() * 0x3c00));
+    // large activations too: the relaxed instruction must not saturate on extreme quants
+    const x = gaussian(nTok * n, rand).map((v, i) => (i % 97 === 0 ? v * 1e3 : v));
+    const base = engineMatmul('baseline', type, w, rows, n, x, nTok);
+    const relaxed = engineMatmul('relaxed', type, w, rows, n, x, nTok);
+    expect(Array.from(new Uint32Array(relaxed.buffer))).toEqual(Array.from(new Uint32Array(base.buffer)));
   });
 });

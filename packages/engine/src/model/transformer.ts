@@ -6,26 +6,12 @@
  * gemma2 and gemma3 graphs; the arithmetic lives in the WebAssembly kernels, this file only
  * sequences them over buffers allocated once.
  */
-import { GGMLType, f16ToF32, f32ToF16 } from '@ggufkit/tensor-layout';
-import { ACT_KINDS, ActKind, JobOp, type EngineKernels } from '../wasm/kernels.js';
+import { f16ToF32, f32ToF16 } from '@ggufkit/tensor-layout';
+import { ACT_KINDS, JobOp, type EngineKernels } from '../wasm/kernels.js';
 import type { EngineMemory } from '../wasm/memory.js';
 import type { ThreadPool } from '../wasm/threads.js';
 import type { HParams } from './hparams.js';
 import type { Matrix, ModelWeights } from './weights.js';
-
-/** The activation layout ggml converts a matmul input to for each weight type. */
-export function activationKind(type: number): number {
-  switch (type) {
-    case GGMLType.F32: return ActKind.F32;
-    case GGMLType.F16: return ActKind.F16;
-    case GGMLType.BF16: return ActKind.BF16;
-    case GGMLType.Q4_0: case GGMLType.Q8_0: return ActKind.Q8_0_I16;
-    case GGMLType.Q4_K: case GGMLType.Q6_K: return ActKind.Q8_K_I16;
-    case GGMLType.Q4_1: case GGMLType.Q5_1: return ActKind.Q8_1;
-    case GGMLType.Q2_K: case GGMLType.Q3_K: case GGMLType.Q4_K: case GGMLType.Q5_K: case GGMLType.Q6_K: return ActKind.Q8_K;
-    default: return ActKind.Q8_0;
-  }
-}
 
 export interface TransformerOptions {
   /** KV cache length in tokens. */
@@ -245,7 +231,7 @@ export class Transformer {
     const tasks: MatmulTask[] = [];
     const converted = new Set<number>();
     for (const [m, out] of pairs) {
-      const kind = activationKind(m.type);
+      const kind = this.k.activationKind(m.type);
       const act = this.acts[kind]!;
       if (!converted.has(kind)) {
         this.k.convertActivations(kind, input, m.cols, nTok, act);

@@ -10,8 +10,10 @@ export interface EngineKernels {
   matmul(type: number, w: number, rowBytes: number, n: number, r0: number, r1: number,
     act: number, actStride: number, nTok: number, out: number, outStride: number, scratch: number): void;
   dotF32(x: number, y: number, n: number): number;
-  /** 1 when the weight type has a direct kernel taking the i16 activation layouts. */
+  /** 1 when the weight type has a direct kernel (reading the weights without decoding them). */
   hasDirectKernel(type: number): number;
+  /** The activation layout (`ActKind`) matmul wants for a weight type in this build. */
+  activationKind(type: number): number;
   /** Runs chunks of the job descriptor at `job` until none are left (see assembly/jobs.ts). */
   runJob(job: number, scratch: number): void;
   rmsNorm(x: number, w: number, n: number, rows: number, eps: number, out: number): void;
@@ -29,10 +31,10 @@ export interface EngineKernels {
 }
 
 /** Activation layouts the kernels convert matmul inputs to (ggml's `vec_dot_type`s). */
-export const ActKind = { F32: 0, F16: 1, BF16: 2, Q8_0: 3, Q8_1: 4, Q8_K: 5, Q8_0_I16: 6, Q8_K_I16: 7 } as const;
+export const ActKind = { F32: 0, F16: 1, BF16: 2, Q8_0: 3, Q8_1: 4, Q8_K: 5, Q8_0_I16: 6, Q8_K_I16: 7, Q8_K_I8: 8 } as const;
 
 /** Number of activation layouts. */
-export const ACT_KINDS = 8;
+export const ACT_KINDS = 9;
 
 /** Job kinds of `runJob`. */
 export const JobOp = { Matmul: 1, Attention: 2, Read: 3 } as const;

@@ -1,4 +1,4 @@
-import { compileEngineModule, type WasmSource } from './module.js';
+import { compileEngineModule, type KernelBuild, type WasmSource } from './module.js';
 import type { EngineKernels } from './kernels.js';
 
 const PAGE = 65536;
@@ -25,10 +25,12 @@ export class EngineMemory {
 
   /**
    * Instantiates the kernels over a fresh memory of at least `bytes` bytes; with `shared`,
-   * a shared memory (for worker threads) and the kernels built for one.
+   * a shared memory (for worker threads) and the kernels built for one; with `relaxed`, the
+   * kernels built with relaxed SIMD (default file locations; `wasm` overrides them).
    */
-  static async create(bytes: number, wasm?: WasmSource, shared = false): Promise<EngineMemory> {
-    const module = await compileEngineModule(wasm, shared);
+  static async create(bytes: number, wasm?: WasmSource, shared = false, relaxed = false): Promise<EngineMemory> {
+    const build: KernelBuild = { shared, relaxed };
+    const module = await compileEngineModule(wasm, build);
     const pages = Math.ceil((bytes + 1024 * 1024) / PAGE);
     if (pages > 65536) {
       throw new RangeError(`the model needs ${formatBytes(bytes)} of WebAssembly memory; wasm32 can address at most 4 GiB`);

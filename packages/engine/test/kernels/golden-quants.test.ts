@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseGGMLType, rowBytes } from '@ggufkit/tensor-layout';
 import { EngineMemory } from '../../src/wasm/memory.js';
-import { activationKind } from '../../src/model/transformer.js';
+import { enableRelaxedSimd } from '../../src/node.js';
 import { describeIfExists, readF32, sharedDir } from '../helpers/shared.js';
 
 const dir = path.join(sharedDir, 'golden/quants');
@@ -19,8 +19,11 @@ interface Case { type: string; dist: string; rows: number; cols: number; quantiz
 interface VecDot { type: string; cols: number; weights_f32: string; weights: string; activation: string; expected: number }
 
 let mem: EngineMemory;
+let relaxedMem: EngineMemory;
 beforeAll(async () => {
   mem = await EngineMemory.create(64 * 1024 * 1024);
+  expect(enableRelaxedSimd()).toBe(true);
+  relaxedMem = await EngineMemory.create(64 * 1024 * 1024, undefined, false, true);
 });
 
 describeIfExists(dir, 'golden quant kernel tests')('dequantizeRows matches ggml bit for bit', () => {
@@ -47,15 +50,19 @@ describeIfExists(dir, 'golden quant kernel tests')('dequantizeRows matches ggml 
   });
 });
 
+const baselineMem = (): EngineMemory => mem;
+
 describeIfExists(dir, 'golden vecdot kernel tests')('matmul matches ggml vec_dot', () => {
   const cases: VecDot[] = manifest.vecdot;
-  it.each(cases.map((c) => [c.type, c] as const))('%s', (_name, c) => {
+  const builds = ['baseline', 'relaxed'] as const;
+  it.each(cases.flatMap((c) => builds.map((b) => [c.type, b, c] as const)))('%s (%s build)', (_name, build, c) => {
+    const mem = build === 'relaxed' ? relaxedMem : baselineMem();
     const type = parseGGMLType(c.type).id;
     const w = fs.readFileSync(path.join(dir, c.weights));
     const a = readF32(path.join(dir, c.activation));
     const wf = readF32(path.join(dir, c.weights_f32));
     const k = mem.kernels;
-    const kind = activationKind(type);
+    const kind = k.activationKind(type);
     const wPtr = mem.alloc(w.length);
     mem.u8(wPtr, w.length).set(w);
     const aPtr = mem.alloc(a.length * 4);

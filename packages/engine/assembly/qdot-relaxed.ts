@@ -1,0 +1,126 @@
+// Direct dot products for Q4_K and Q6_K weights built on relaxed SIMD's 8-bit dot product
+// (`i16x8.relaxed_dot_i8x16_i7x16_s`, one pmaddubsw on x86), against q8_K activations in the
+// i8 layout of activations.ts. Compiled only into the relaxed-SIMD builds of the module.
+//
+// The relaxed instruction is deterministic here: its second operand holds weights of at
+// most 6 bits (no sign bit for the implementations to read differently), and no pair sum
+// reaches the i16 range (2 x 63 x 127 = 16002), so no implementation saturates. The integer
+// sums per super-block are therefore exactly those of qdot.ts, and each result has the same
+// bits as its dotQ4_K / dotQ6_K counterpart.
+import { i8Scales, i8Sums16, i8Sums32 } from './activations';
+import { f16x4ToF32 } from './f16';
+import { hsum2, scalesMinsQ4K } from './qdot';
+
+/** Pair sums (i16 lanes) of 16 activations at ap times 16 unsigned weights of at most 7 bits. */
+// @ts-ignore: decorator
+@inline
+function dot8(ap: usize, w: v128): v128 {
+  return i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(ap), w);
+}
+
+/**
+ * isum plus one 64-value piece of a Q4_K super-block: the low nibbles of the 32 quant bytes
+ * at q are sub-block 2j (scale in every i16 lane of sLo), the high nibbles sub-block 2j+1
+ * (sHi), against the activations at ap in natural order. Two pair sums of 4-bit weights fit
+ * an i16 lane (4 x 15 x 127).
+ */
+// @ts-ignore: decorator
+@inline
+function pieceQ4K(q: usize, ap: usize, sLo: v128, sHi: v128, isum: v128, scratch: usize): v128 {
+  const m = i8x16.splat(0x0f);
+  const x = v128.load(q), y = v128.load(q, 16);
+  const pl = i16x8.add(dot8(ap, v128.and(x, m)), dot8(ap + 16, v128.and(y, m)));
+  let r = i32x4.add(isum, i32x4.dot_i16x8_s(pl, sLo));
+  v128.store(scratch, r);
+  const ph = i16x8.add(dot8(ap + 32, v128.and(i16x8.shr_u(x, 4), m)), dot8(ap + 48, v128.and(i16x8.shr_u(y, 4), m)));
+  r = i32x4.add(r, i32x4.dot_i16x8_s(ph, sHi));
+  v128.store(scratch, r);
+  return r;
+}
+
+/** One Q4_K row of n values at w times one ACT_Q8_K_I8 row at a (`scratch`: 16 bytes). */
+export function dotQ4_K_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
+  const nb = n >> 8;
+  const ad = i8Scales(a, n), as = i8Sums32(a, n);
+  let acc: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    const blk = w + <usize>b * 144;
+    const ab = a + (<usize>b << 8);
+    const sm = scalesMinsQ4K(blk);
+    const s = i16x8.extend_low_i8x16_u(sm);
+    let isum = pieceQ4K(blk + 16, ab, i16x8.shuffle(s, s, 0, 0, 0, 0, 0, 0, 0, 0), i16x8.shuffle(s, s, 1, 1, 1, 1, 1, 1, 1, 1), i32x4.splat(0), scratch);
+    isum = pieceQ4K(blk + 48, ab + 64, i16x8.shuffle(s, s, 2, 2, 2, 2, 2, 2, 2, 2), i16x8.shuffle(s, s, 3, 3, 3, 3, 3, 3, 3, 3), isum, scratch);
+    isum = pieceQ4K(blk + 80, ab + 128, i16x8.shuffle(s, s, 4, 4, 4, 4, 4, 4, 4, 4), i16x8.shuffle(s, s, 5, 5, 5, 5, 5, 5, 5, 5), isum, scratch);
+    isum = pieceQ4K(blk + 112, ab + 192, i16x8.shuffle(s, s, 6, 6, 6, 6, 6, 6, 6, 6), i16x8.shuffle(s, s, 7, 7, 7, 7, 7, 7, 7, 7), isum, scratch);
+    // sum over sub-blocks of min * (sum of the sub-block's activations)
+    const bs = as + (<usize>b << 5);
+    const mn = i16x8.extend_high_i8x16_u(sm);
+    const msum = i32x4.add(
+      i32x4.mul(v128.load(bs), i32x4.extend_low_i16x8_u(mn)),
+      i32x4.mul(v128.load(bs, 16), i32x4.extend_high_i16x8_u(mn)));
+    const sums = f32x4.convert_i32x4_s(hsum2(isum, msum));
+    const h = v128.load16_lane(blk, v128.load16_lane(blk, i32x4.splat(0), 0), 4, 2);
+    const p = f32x4.mul(f32x4.mul(f16x4ToF32(h), f32x4.splat(load<f32>(ad + (<usize>b << 2)))), sums);
+    acc += f32x4.extract_lane(p, 0) - f32x4.extract_lane(p, 2);
+  }
+  return acc;
+}
+
+/**
+ * isum plus two 16-value groups of a Q6_K half: `lo` (4-bit parts, in the low nibbles) and
+ * `hi2` (top 2 bits, already at bits 4-5 of each byte) make the 6-bit weights; activations at
+ * ap, group scales sA (first) and sB in every i16 lane.
+ */
+// @ts-ignore: decorator
+@inline
+function groupsQ6K(l0: v128, h0: v128, l1: v128, h1: v128, ap: usize, sA: v128, sB: v128, isum: v128, scratch: usize): v128 {
+  const m4 = i8x16.splat(0x0f), m2 = i8x16.splat(0x30);
+  const q0 = v128.or(v128.and(l0, m4), v128.and(h0, m2));
+  const q1 = v128.or(v128.and(l1, m4), v128.and(h1, m2));
+  let r = i32x4.add(isum, i32x4.add(i32x4.dot_i16x8_s(dot8(ap, q0), sA), i32x4.dot_i16x8_s(dot8(ap + 16, q1), sB)));
+  v128.store(scratch, r);
+  return r;
+}
+
+/**
+ * One 128-value half of a Q6_K super-block (ql at ql, qh at qh, activations at ab, the half's
+ * eight group scales as the i16 lanes of sc). Values 32k + l (l < 32) take their low 4 bits
+ * from ql[l] (k = 0, 2: low, high nibble) or ql[32 + l] (k = 1, 3) and their top 2 bits from
+ * bits 2k, 2k+1 of qh[l].
+ */
+// @ts-ignore: decorator
+@inline
+function halfQ6K(ql: usize, qh: usize, ab: usize, sc: v128, isum: v128, scratch: usize): v128 {
+  const l0 = v128.load(ql), l1 = v128.load(ql, 16), l2 = v128.load(ql, 32), l3 = v128.load(ql, 48);
+  const h0 = v128.load(qh), h1 = v128.load(qh, 16);
+  let r = groupsQ6K(l0, i16x8.shl(h0, 4), l1, i16x8.shl(h1, 4), ab, i16x8.shuffle(sc, sc, 0, 0, 0, 0, 0, 0, 0, 0), i16x8.shuffle(sc, sc, 1, 1, 1, 1, 1, 1, 1, 1), isum, scratch);
+  r = groupsQ6K(l2, i16x8.shl(h0, 2), l3, i16x8.shl(h1, 2), ab + 32, i16x8.shuffle(sc, sc, 2, 2, 2, 2, 2, 2, 2, 2), i16x8.shuffle(sc, sc, 3, 3, 3, 3, 3, 3, 3, 3), r, scratch);
+  r = groupsQ6K(i16x8.shr_u(l0, 4), h0, i16x8.shr_u(l1, 4), h1, ab + 64, i16x8.shuffle(sc, sc, 4, 4, 4, 4, 4, 4, 4, 4), i16x8.shuffle(sc, sc, 5, 5, 5, 5, 5, 5, 5, 5), r, scratch);
+  return groupsQ6K(i16x8.shr_u(l2, 4), i16x8.shr_u(h0, 2), i16x8.shr_u(l3, 4), i16x8.shr_u(h1, 2), ab + 96, i16x8.shuffle(sc, sc, 6, 6, 6, 6, 6, 6, 6, 6), i16x8.shuffle(sc, sc, 7, 7, 7, 7, 7, 7, 7, 7), r, scratch);
+}
+
+/** One Q6_K row of n values at w times one ACT_Q8_K_I8 row at a (`scratch`: 16 bytes). */
+export function dotQ6_K_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
+  const nb = n >> 8;
+  const ad = i8Scales(a, n), s16 = i8Sums16(a, n);
+  let acc: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    const blk = w + <usize>b * 210;
+    const ab = a + (<usize>b << 8);
+    const sc = v128.load(blk, 192);
+    const lo = i16x8.extend_low_i8x16_s(sc), hi = i16x8.extend_high_i8x16_s(sc);
+    // the q are stored as q + 32: start from -32 * (sum over groups of scale * group sum)
+    const gs = s16 + (<usize>b << 6);
+    const g0 = i16x8.narrow_i32x4_s(v128.load(gs), v128.load(gs, 16));
+    const g1 = i16x8.narrow_i32x4_s(v128.load(gs, 32), v128.load(gs, 48));
+    let isum = i32x4.mul(i32x4.add(i32x4.dot_i16x8_s(g0, lo), i32x4.dot_i16x8_s(g1, hi)), i32x4.splat(-32));
+    isum = halfQ6K(blk, blk + 128, ab, lo, isum, scratch);
+    isum = halfQ6K(blk + 64, blk + 160, ab + 128, hi, isum, scratch);
+    const t = i32x4.add(isum, i32x4.shuffle(isum, isum, 2, 3, 0, 1));
+    const total = i32x4.add(t, i32x4.shuffle(t, t, 1, 0, 3, 2));
+    const d = f16x4ToF32(v128.load16_lane(blk, i32x4.splat(0), 0, 208));
+    const p = f32x4.mul(f32x4.mul(d, f32x4.splat(load<f32>(ad + (<usize>b << 2)))), f32x4.convert_i32x4_s(total));
+    acc += f32x4.extract_lane(p, 0);
+  }
+  return acc;
+}
