@@ -10,7 +10,7 @@ import {
   decodeRow, decodedD, decodedM, decodedSc, decodedMn, typeFamily,
 } from './decode';
 import { dotQ4_0, dotQ8_0, dotQ4_K, dotQ6_K } from './qdot';
-import { dotQ4_K_I8, dotQ6_K_I8 } from './qdot-relaxed';
+import { dotQ4_K_I8, dotQ6_K_I8, dotQ4_K_I8x4, dotQ6_K_I8x4 } from './qdot-relaxed';
 
 /** Activation rows multiplied together with one chunk of weight rows. */
 const TOKEN_TILE = 32;
@@ -154,7 +154,18 @@ export function matmul(
       const t1 = min<i32>(nTok, t0 + TOKEN_TILE);
       for (let r = r0; r < r1; r++) {
         const row = w + <usize>r * rowBytes;
-        for (let t = t0; t < t1; t++) {
+        let t = t0;
+        if (ASC_FEATURE_RELAXED_SIMD) {
+          // four activation rows per pass over the weight row
+          for (; t + 4 <= t1; t += 4) {
+            const a = act + <usize>t * actStride;
+            const dst = out + ((<usize>t * <usize>outStride + <usize>r) << 2);
+            if (type == T_Q4_K) dotQ4_K_I8x4(row, n, a, actStride, dst, <usize>outStride << 2, scratch);
+            else if (type == T_Q6_K) dotQ6_K_I8x4(row, n, a, actStride, dst, <usize>outStride << 2, scratch);
+            else break;
+          }
+        }
+        for (; t < t1; t++) {
           const v = directDot(type, row, n, act + <usize>t * actStride, scratch);
           store<f32>(out + ((<usize>t * <usize>outStride + <usize>r) << 2), v);
         }

@@ -124,3 +124,158 @@ export function dotQ6_K_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
   }
   return acc;
 }
+
+// Four activation rows at once (prompt processing): each piece of weights is unpacked once
+// and multiplied with the four rows, which take the same integer sums and float steps as
+// with the one-row kernels above, so the results have the same bits.
+
+/** isum plus the products of one 32-value sub-block (weights w0, w1, scale s) with activations at ap. */
+// @ts-ignore: decorator
+@inline
+function sub32(ap: usize, w0: v128, w1: v128, s: v128, isum: v128): v128 {
+  return i32x4.add(isum, i32x4.dot_i16x8_s(i16x8.add(dot8(ap, w0), dot8(ap + 16, w1)), s));
+}
+
+/** The f32 result of one Q4_K super-block for one activation row (see dotQ4_K_I8). */
+// @ts-ignore: decorator
+@inline
+function finishQ4K(blk: usize, sm: v128, isum: v128, bs: usize, ad: f32): f32 {
+  const mn = i16x8.extend_high_i8x16_u(sm);
+  const msum = i32x4.add(
+    i32x4.mul(v128.load(bs), i32x4.extend_low_i16x8_u(mn)),
+    i32x4.mul(v128.load(bs, 16), i32x4.extend_high_i16x8_u(mn)));
+  const sums = f32x4.convert_i32x4_s(hsum2(isum, msum));
+  const h = v128.load16_lane(blk, v128.load16_lane(blk, i32x4.splat(0), 0), 4, 2);
+  const p = f32x4.mul(f32x4.mul(f16x4ToF32(h), f32x4.splat(ad)), sums);
+  return f32x4.extract_lane(p, 0) - f32x4.extract_lane(p, 2);
+}
+
+/**
+ * One Q4_K row of n values at w times four ACT_Q8_K_I8 rows (at a, `stride` bytes apart);
+ * result k goes to out + k * outStride bytes. `scratch`: 64 bytes, the four running sums.
+ */
+export function dotQ4_K_I8x4(w: usize, n: i32, a: usize, stride: usize, out: usize, outStride: usize, scratch: usize): void {
+  const nb = n >> 8;
+  const ad = i8Scales(a, n) - a, as = i8Sums32(a, n) - a;
+  const m = i8x16.splat(0x0f);
+  let acc0: f32 = 0, acc1: f32 = 0, acc2: f32 = 0, acc3: f32 = 0;
+  const a1 = a + stride, a2 = a + 2 * stride, a3 = a + 3 * stride;
+  for (let b = 0; b < nb; b++) {
+    const blk = w + <usize>b * 144;
+    const ab = <usize>b << 8;
+    const sm = scalesMinsQ4K(blk);
+    const s = i16x8.extend_low_i8x16_u(sm);
+    v128.store(scratch, i32x4.splat(0));
+    v128.store(scratch, i32x4.splat(0), 16);
+    v128.store(scratch, i32x4.splat(0), 32);
+    v128.store(scratch, i32x4.splat(0), 48);
+    for (let j = 0; j < 4; j++) {
+      const q = blk + 16 + (<usize>j << 5);
+      const o = ab + (<usize>j << 6);
+      const x = v128.load(q), y = v128.load(q, 16);
+      const sLo = i8x16.swizzle(s, i8x16.add(i8x16.splat(<i8>(j << 2)), i8x16(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1)));
+      const sHi = i8x16.swizzle(s, i8x16.add(i8x16.splat(<i8>(j << 2)), i8x16(2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3)));
+      const l0 = v128.and(x, m), l1 = v128.and(y, m);
+      const h0 = v128.and(i16x8.shr_u(x, 4), m), h1 = v128.and(i16x8.shr_u(y, 4), m);
+      v128.store(scratch, sub32(a + o + 32, h0, h1, sHi, sub32(a + o, l0, l1, sLo, v128.load(scratch))));
+      v128.store(scratch, sub32(a1 + o + 32, h0, h1, sHi, sub32(a1 + o, l0, l1, sLo, v128.load(scratch, 16))), 16);
+      v128.store(scratch, sub32(a2 + o + 32, h0, h1, sHi, sub32(a2 + o, l0, l1, sLo, v128.load(scratch, 32))), 32);
+      v128.store(scratch, sub32(a3 + o + 32, h0, h1, sHi, sub32(a3 + o, l0, l1, sLo, v128.load(scratch, 48))), 48);
+    }
+    const bs = as + (<usize>b << 5), bd = ad + (<usize>b << 2);
+    acc0 += finishQ4K(blk, sm, v128.load(scratch), a + bs, load<f32>(a + bd));
+    acc1 += finishQ4K(blk, sm, v128.load(scratch, 16), a1 + bs, load<f32>(a1 + bd));
+    acc2 += finishQ4K(blk, sm, v128.load(scratch, 32), a2 + bs, load<f32>(a2 + bd));
+    acc3 += finishQ4K(blk, sm, v128.load(scratch, 48), a3 + bs, load<f32>(a3 + bd));
+  }
+  store<f32>(out, acc0);
+  store<f32>(out + outStride, acc1);
+  store<f32>(out + 2 * outStride, acc2);
+  store<f32>(out + 3 * outStride, acc3);
+}
+
+/** isum plus two 16-value groups (weights q0, q1, scales sA, sB) times the activations at ap. */
+// @ts-ignore: decorator
+@inline
+function groups16(ap: usize, q0: v128, q1: v128, sA: v128, sB: v128, isum: v128): v128 {
+  return i32x4.add(isum, i32x4.add(i32x4.dot_i16x8_s(dot8(ap, q0), sA), i32x4.dot_i16x8_s(dot8(ap + 16, q1), sB)));
+}
+
+/**
+ * The sums of four activation rows (at a + o, `stride` apart) with two Q6_K groups, added to
+ * the running sums in scratch.
+ */
+// @ts-ignore: decorator
+@inline
+function groupsQ6Kx4(l0: v128, h0: v128, l1: v128, h1: v128, a: usize, stride: usize, o: usize, sA: v128, sB: v128, scratch: usize): void {
+  const m4 = i8x16.splat(0x0f), m2 = i8x16.splat(0x30);
+  const q0 = v128.or(v128.and(l0, m4), v128.and(h0, m2));
+  const q1 = v128.or(v128.and(l1, m4), v128.and(h1, m2));
+  v128.store(scratch, groups16(a + o, q0, q1, sA, sB, v128.load(scratch)));
+  v128.store(scratch, groups16(a + stride + o, q0, q1, sA, sB, v128.load(scratch, 16)), 16);
+  v128.store(scratch, groups16(a + 2 * stride + o, q0, q1, sA, sB, v128.load(scratch, 32)), 32);
+  v128.store(scratch, groups16(a + 3 * stride + o, q0, q1, sA, sB, v128.load(scratch, 48)), 48);
+}
+
+/** halfQ6K for four activation rows. */
+// @ts-ignore: decorator
+@inline
+function halfQ6Kx4(ql: usize, qh: usize, a: usize, stride: usize, o: usize, sc: v128, scratch: usize): void {
+  const l0 = v128.load(ql), l1 = v128.load(ql, 16), l2 = v128.load(ql, 32), l3 = v128.load(ql, 48);
+  const h0 = v128.load(qh), h1 = v128.load(qh, 16);
+  groupsQ6Kx4(l0, i16x8.shl(h0, 4), l1, i16x8.shl(h1, 4), a, stride, o, i16x8.shuffle(sc, sc, 0, 0, 0, 0, 0, 0, 0, 0), i16x8.shuffle(sc, sc, 1, 1, 1, 1, 1, 1, 1, 1), scratch);
+  groupsQ6Kx4(l2, i16x8.shl(h0, 2), l3, i16x8.shl(h1, 2), a, stride, o + 32, i16x8.shuffle(sc, sc, 2, 2, 2, 2, 2, 2, 2, 2), i16x8.shuffle(sc, sc, 3, 3, 3, 3, 3, 3, 3, 3), scratch);
+  groupsQ6Kx4(i16x8.shr_u(l0, 4), h0, i16x8.shr_u(l1, 4), h1, a, stride, o + 64, i16x8.shuffle(sc, sc, 4, 4, 4, 4, 4, 4, 4, 4), i16x8.shuffle(sc, sc, 5, 5, 5, 5, 5, 5, 5, 5), scratch);
+  groupsQ6Kx4(i16x8.shr_u(l2, 4), i16x8.shr_u(h0, 2), i16x8.shr_u(l3, 4), i16x8.shr_u(h1, 2), a, stride, o + 96, i16x8.shuffle(sc, sc, 6, 6, 6, 6, 6, 6, 6, 6), i16x8.shuffle(sc, sc, 7, 7, 7, 7, 7, 7, 7, 7), scratch);
+}
+
+/** -32 * (sum over groups of scale * group sum) for one activation row's group sums at gs. */
+// @ts-ignore: decorator
+@inline
+function offsetQ6K(gs: usize, lo: v128, hi: v128): v128 {
+  const g0 = i16x8.narrow_i32x4_s(v128.load(gs), v128.load(gs, 16));
+  const g1 = i16x8.narrow_i32x4_s(v128.load(gs, 32), v128.load(gs, 48));
+  return i32x4.mul(i32x4.add(i32x4.dot_i16x8_s(g0, lo), i32x4.dot_i16x8_s(g1, hi)), i32x4.splat(-32));
+}
+
+/** The f32 result of one Q6_K super-block for one activation row (see dotQ6_K_I8). */
+// @ts-ignore: decorator
+@inline
+function finishQ6K(d: v128, isum: v128, ad: f32): f32 {
+  const t = i32x4.add(isum, i32x4.shuffle(isum, isum, 2, 3, 0, 1));
+  const total = i32x4.add(t, i32x4.shuffle(t, t, 1, 0, 3, 2));
+  return f32x4.extract_lane(f32x4.mul(f32x4.mul(d, f32x4.splat(ad)), f32x4.convert_i32x4_s(total)), 0);
+}
+
+/**
+ * One Q6_K row of n values at w times four ACT_Q8_K_I8 rows (at a, `stride` bytes apart);
+ * result k goes to out + k * outStride bytes. `scratch`: 64 bytes, the four running sums.
+ */
+export function dotQ6_K_I8x4(w: usize, n: i32, a: usize, stride: usize, out: usize, outStride: usize, scratch: usize): void {
+  const nb = n >> 8;
+  const ad = i8Scales(a, n) - a, s16 = i8Sums16(a, n) - a;
+  let acc0: f32 = 0, acc1: f32 = 0, acc2: f32 = 0, acc3: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    const blk = w + <usize>b * 210;
+    const ab = <usize>b << 8;
+    const sc = v128.load(blk, 192);
+    const lo = i16x8.extend_low_i8x16_s(sc), hi = i16x8.extend_high_i8x16_s(sc);
+    const gs = s16 + (<usize>b << 6);
+    v128.store(scratch, offsetQ6K(a + gs, lo, hi));
+    v128.store(scratch, offsetQ6K(a + stride + gs, lo, hi), 16);
+    v128.store(scratch, offsetQ6K(a + 2 * stride + gs, lo, hi), 32);
+    v128.store(scratch, offsetQ6K(a + 3 * stride + gs, lo, hi), 48);
+    halfQ6Kx4(blk, blk + 128, a, stride, ab, lo, scratch);
+    halfQ6Kx4(blk + 64, blk + 160, a, stride, ab + 128, hi, scratch);
+    const d = f16x4ToF32(v128.load16_lane(blk, i32x4.splat(0), 0, 208));
+    const bd = ad + (<usize>b << 2);
+    acc0 += finishQ6K(d, v128.load(scratch), load<f32>(a + bd));
+    acc1 += finishQ6K(d, v128.load(scratch, 16), load<f32>(a + stride + bd));
+    acc2 += finishQ6K(d, v128.load(scratch, 32), load<f32>(a + 2 * stride + bd));
+    acc3 += finishQ6K(d, v128.load(scratch, 48), load<f32>(a + 3 * stride + bd));
+  }
+  store<f32>(out, acc0);
+  store<f32>(out + outStride, acc1);
+  store<f32>(out + 2 * outStride, acc2);
+  store<f32>(out + 3 * outStride, acc3);
+}
