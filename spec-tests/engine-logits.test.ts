@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { loadModelFromFile } from '../packages/engine/src/model.js';
+import { enableRelaxedSimd } from '../packages/engine/src/node.js';
 import { describeWithModels, ggufFor, modelsDir, modelsWithLogits, openModelFile, readF32, readManifest } from './engine-helpers.js';
 
 interface Figures { maxDiff: number; meanKL: number; top1: number; forced: number }
@@ -34,7 +35,10 @@ async function compare(model: string, key: string): Promise<Figures> {
   const ref = readF32(path.join(modelsDir, model, 'llama.cpp/logits', man.files[key]!.logits));
   const file = await openModelFile(ggufFor(model, key));
   const longest = Math.max(...man.prompts.map((p) => p.ids.length)) + 24;
-  const m = await loadModelFromFile(file, { name: ggufFor(model, key), contextLength: longest }).finally(() => file.close?.());
+  // the relaxed-SIMD kernels, which the CLI and current browsers run (the unit tests check
+  // that the SIMD128 build gives the same bits)
+  expect(enableRelaxedSimd()).toBe(true);
+  const m = await loadModelFromFile(file, { name: ggufFor(model, key), contextLength: longest, simd: 'relaxed' }).finally(() => file.close?.());
   let off = 0, maxDiff = 0, kl = 0, agree = 0, positions = 0, forcedAgree = 0, forced = 0;
   man.prompts.forEach((p, pi) => {
     // one causal pass over prompt + continuation: its first rows are the prompt's logits

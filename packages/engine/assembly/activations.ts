@@ -6,8 +6,8 @@
 //   ACT_Q8_K: ggml's block_q8_K (f32 d, 256 x i8, 16 x i16 group sums), 292 bytes
 //   ACT_Q8_0_I16 / ACT_Q8_K_I16: the same q8_0 / q8_K integers widened to i16 for the direct
 //     kernels of qdot.ts (see the i16 layouts below)
-//   ACT_Q8_K_I8: the q8_K integers as i8 in natural order, with the same scale and sum arrays,
-//     for the relaxed-SIMD kernels of qdot-relaxed.ts
+//   ACT_Q8_K_I8 / ACT_Q8_0_I8: the q8_K / q8_0 integers as i8 in natural order, with the same
+//     scale and sum arrays, for the relaxed-SIMD kernels of qdot-relaxed.ts
 import { f32ToF16, f16ToF32, f32ToBF16, bf16ToF32 } from './f16';
 
 export const ACT_F32: i32 = 0;
@@ -19,6 +19,7 @@ export const ACT_Q8_K: i32 = 5;
 export const ACT_Q8_0_I16: i32 = 6;
 export const ACT_Q8_K_I16: i32 = 7;
 export const ACT_Q8_K_I8: i32 = 8;
+export const ACT_Q8_0_I8: i32 = 9;
 
 export const Q8_BLOCK_BYTES: i32 = 40;
 export const Q8K_BLOCK_BYTES: i32 = 292;
@@ -28,7 +29,7 @@ export function actRowBytes(kind: i32, n: i32): i32 {
   if (kind == ACT_Q8_0 || kind == ACT_Q8_1) return (n >> 5) * Q8_BLOCK_BYTES;
   if (kind == ACT_Q8_K) return (n >> 8) * Q8K_BLOCK_BYTES;
   if (kind == ACT_Q8_0_I16 || kind == ACT_Q8_K_I16) return i16RowBytes(n);
-  if (kind == ACT_Q8_K_I8) return i8RowBytes(n);
+  if (kind == ACT_Q8_K_I8 || kind == ACT_Q8_0_I8) return i8RowBytes(n);
   return n << 2;
 }
 
@@ -47,7 +48,8 @@ export function convertActivations(kind: i32, x: usize, n: i32, rows: i32, dst: 
     else if (kind == ACT_Q8_0) quantizeRowQ8(src, out, n, false);
     else if (kind == ACT_Q8_1) quantizeRowQ8(src, out, n, true);
     else if (kind == ACT_Q8_K) quantizeRowQ8K(src, out, n);
-    else if (kind == ACT_Q8_0_I16) quantizeRowQ8I16(src, out, n);
+    else if (kind == ACT_Q8_0_I16) quantizeRowQ8Int(src, out, n, true);
+    else if (kind == ACT_Q8_0_I8) quantizeRowQ8Int(src, out, n, false);
     else if (kind == ACT_Q8_K_I16) quantizeRowQ8KInt(src, out, n, true);
     else quantizeRowQ8KInt(src, out, n, false);
   }
@@ -151,7 +153,7 @@ function quantizeRowQ8K(x: usize, y: usize, n: i32): void {
 //   s32: n/32 x i32, the sum of the q of each 32-value block
 //   s16: n/16 x i32, the sum of the q of each 16-value group (ggml's q8_K bsums)
 
-// The i8 layout (ACT_Q8_K_I8) is the same with n x i8 values in natural order in place of the
+// The i8 layouts (ACT_Q8_K_I8, ACT_Q8_0_I8) are the same with n x i8 values in natural order in place of the
 // i16 ones: the scale and sum arrays follow at n, n + n/8 and n + n/4.
 
 /** Bytes of one row in an i16 layout. */
@@ -196,10 +198,15 @@ function hsum32(v: v128): i32 {
   return (i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1)) + (i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3));
 }
 
-/** q8_0 quantization (the same integers and scales as quantizeRowQ8) into the i16 layout, values in natural order. */
-function quantizeRowQ8I16(x: usize, y: usize, n: i32): void {
+/**
+ * q8_0 quantization (the same integers and scales as quantizeRowQ8) into the i16 layout
+ * (`wide`) or the i8 layout, values in natural order.
+ */
+function quantizeRowQ8Int(x: usize, y: usize, n: i32, wide: bool): void {
   const nb = n >> 5;
-  const dOut = i16Scales(y, n), s32 = i16Sums32(y, n), s16 = i16Sums16(y, n);
+  const dOut = wide ? i16Scales(y, n) : i8Scales(y, n);
+  const s32 = wide ? i16Sums32(y, n) : i8Sums32(y, n);
+  const s16 = wide ? i16Sums16(y, n) : i8Sums16(y, n);
   for (let b = 0; b < nb; b++) {
     const src = x + (<usize>b << 7);
     const v0 = v128.load(src), v1 = v128.load(src, 16), v2 = v128.load(src, 32), v3 = v128.load(src, 48);
@@ -218,11 +225,17 @@ function quantizeRowQ8I16(x: usize, y: usize, n: i32): void {
     const q5 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v5, vid)));
     const q6 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v6, vid)));
     const q7 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v7, vid)));
-    const out = y + (<usize>b << 6);
-    v128.store(out, i16x8.narrow_i32x4_s(q0, q1));
-    v128.store(out, i16x8.narrow_i32x4_s(q2, q3), 16);
-    v128.store(out, i16x8.narrow_i32x4_s(q4, q5), 32);
-    v128.store(out, i16x8.narrow_i32x4_s(q6, q7), 48);
+    if (wide) {
+      const out = y + (<usize>b << 6);
+      v128.store(out, i16x8.narrow_i32x4_s(q0, q1));
+      v128.store(out, i16x8.narrow_i32x4_s(q2, q3), 16);
+      v128.store(out, i16x8.narrow_i32x4_s(q4, q5), 32);
+      v128.store(out, i16x8.narrow_i32x4_s(q6, q7), 48);
+    } else {
+      const out = y + (<usize>b << 5);
+      v128.store(out, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q0, q1), i16x8.narrow_i32x4_s(q2, q3)));
+      v128.store(out, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q4, q5), i16x8.narrow_i32x4_s(q6, q7)), 16);
+    }
     store<f32>(dOut + (<usize>b << 2), f16ToF32(f32ToF16(d)));
     const lo = hsum32(i32x4.add(i32x4.add(q0, q1), i32x4.add(q2, q3)));
     const hi = hsum32(i32x4.add(i32x4.add(q4, q5), i32x4.add(q6, q7)));

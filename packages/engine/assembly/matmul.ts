@@ -3,14 +3,14 @@
 // activation row, so a prompt batch reads the weights once.
 import {
   Q8_BLOCK_BYTES, Q8K_BLOCK_BYTES, ACT_F32, ACT_F16, ACT_BF16, ACT_Q8_0, ACT_Q8_1, ACT_Q8_K,
-  ACT_Q8_0_I16, ACT_Q8_K_I16, ACT_Q8_K_I8,
+  ACT_Q8_0_I16, ACT_Q8_K_I16, ACT_Q8_K_I8, ACT_Q8_0_I8,
 } from './activations';
 import {
   FAMILY_FLOAT, FAMILY_B32, T_F32, T_F16, T_BF16, T_Q4_0, T_Q4_1, T_Q5_1, T_Q8_0, T_Q4_K, T_Q6_K,
   decodeRow, decodedD, decodedM, decodedSc, decodedMn, typeFamily,
 } from './decode';
-import { dotQ4_0, dotQ8_0, dotQ4_K, dotQ6_K } from './qdot';
-import { dotQ4_K_I8, dotQ6_K_I8, dotQ4_K_I8x4, dotQ6_K_I8x4 } from './qdot-relaxed';
+import { dotQ4_0, dotQ8_0, dotQ4_K, dotQ6_K, foldPair } from './qdot';
+import { dotQ4_0_I8, dotQ4_K_I8, dotQ6_K_I8, dotQ4_K_I8x4, dotQ6_K_I8x4 } from './qdot-relaxed';
 
 /** Activation rows multiplied together with one chunk of weight rows. */
 const TOKEN_TILE = 32;
@@ -28,7 +28,8 @@ export function activationKind(type: i32): i32 {
   if (type == T_F32) return ACT_F32;
   if (type == T_F16) return ACT_F16;
   if (type == T_BF16) return ACT_BF16;
-  if (type == T_Q4_0 || type == T_Q8_0) return ACT_Q8_0_I16;
+  if (type == T_Q4_0) return ASC_FEATURE_RELAXED_SIMD ? ACT_Q8_0_I8 : ACT_Q8_0_I16;
+  if (type == T_Q8_0) return ACT_Q8_0_I16;
   if (type == T_Q4_K || type == T_Q6_K) return ASC_FEATURE_RELAXED_SIMD ? ACT_Q8_K_I8 : ACT_Q8_K_I16;
   if (type == T_Q4_1 || type == T_Q5_1) return ACT_Q8_1;
   if (typeFamily(type) == FAMILY_B32) return ACT_Q8_0;
@@ -39,11 +40,12 @@ export function activationKind(type: i32): i32 {
 // @ts-ignore: decorator
 @inline
 function directDot(type: i32, row: usize, n: i32, a: usize, scratch: usize): f32 {
-  if (type == T_Q4_0) return dotQ4_0(row, n, a, scratch);
   if (ASC_FEATURE_RELAXED_SIMD) {
+    if (type == T_Q4_0) return dotQ4_0_I8(row, n, a, scratch);
     if (type == T_Q4_K) return dotQ4_K_I8(row, n, a, scratch);
     if (type == T_Q6_K) return dotQ6_K_I8(row, n, a, scratch);
   } else {
+    if (type == T_Q4_0) return dotQ4_0(row, n, a, scratch);
     if (type == T_Q4_K) return dotQ4_K(row, n, a, scratch);
     if (type == T_Q6_K) return dotQ6_K(row, n, a, scratch);
   }
@@ -92,21 +94,42 @@ export function dotF32(x: usize, y: usize, n: i32): f32 {
   return s;
 }
 
-/** Decoded 32-block row times one q8_0/q8_1 activation row. */
+/** The four i32 partial sums of one decoded 32-value block times a q8_0/q8_1 block. */
+// @ts-ignore: decorator
+@inline
+function blockB32(w: usize, a: usize): v128 {
+  return i32x4.add(dot16(v128.load(w), v128.load(a, 8)), dot16(v128.load(w, 16), v128.load(a, 24)));
+}
+
+/**
+ * Decoded 32-block row times one q8_0/q8_1 activation row, in the order of the direct
+ * kernels (qdot.ts): exact block sums times d_w * d_a into f32 lane (block mod 4) per group
+ * of four blocks, the lanes summed, then the remaining blocks; the mins apart.
+ */
 function dotB32(dec: usize, n: i32, act: usize, withMin: bool): f32 {
   const nb = n >> 5;
   const dv = decodedD(dec, n), mv = decodedM(dec, n);
   let acc = f32x4.splat(0);
   let accMin: f32 = 0;
-  for (let b = 0; b < nb; b++) {
+  let b = 0;
+  for (; b + 4 <= nb; b += 4) {
     const w = dec + (<usize>b << 5);
     const a = act + <usize>b * Q8_BLOCK_BYTES;
-    const p = i32x4.add(dot16(v128.load(w), v128.load(a, 8)), dot16(v128.load(w, 16), v128.load(a, 24)));
-    const scale = load<f32>(dv + (<usize>b << 2)) * load<f32>(a);
-    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(p), f32x4.splat(scale)));
-    if (withMin) accMin += load<f32>(mv + (<usize>b << 2)) * load<f32>(a, 4);
+    const sums = foldPair(
+      foldPair(blockB32(w, a), blockB32(w + 32, a + Q8_BLOCK_BYTES)),
+      foldPair(blockB32(w + 64, a + 2 * Q8_BLOCK_BYTES), blockB32(w + 96, a + 3 * Q8_BLOCK_BYTES)));
+    const da = f32x4(load<f32>(a), load<f32>(a + Q8_BLOCK_BYTES), load<f32>(a + 2 * Q8_BLOCK_BYTES), load<f32>(a + 3 * Q8_BLOCK_BYTES));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(sums), f32x4.mul(v128.load(dv + (<usize>b << 2)), da)));
   }
-  return hsumF(acc) + accMin;
+  let sum = hsumF(acc);
+  for (; b < nb; b++) {
+    const a = act + <usize>b * Q8_BLOCK_BYTES;
+    sum += <f32>hsumI(blockB32(dec + (<usize>b << 5), a)) * (load<f32>(dv + (<usize>b << 2)) * load<f32>(a));
+  }
+  if (withMin) {
+    for (let j = 0; j < nb; j++) accMin += load<f32>(mv + (<usize>j << 2)) * load<f32>(act + <usize>j * Q8_BLOCK_BYTES, 4);
+  }
+  return sum + accMin;
 }
 
 /** Decoded K-quant row times one q8_K activation row. */

@@ -1,21 +1,63 @@
-// Direct dot products for Q4_K and Q6_K weights built on relaxed SIMD's 8-bit dot product
-// (`i16x8.relaxed_dot_i8x16_i7x16_s`, one pmaddubsw on x86), against q8_K activations in the
-// i8 layout of activations.ts. Compiled only into the relaxed-SIMD builds of the module.
+// Direct dot products for Q4_0, Q4_K and Q6_K weights built on relaxed SIMD's 8-bit dot
+// product (`i16x8.relaxed_dot_i8x16_i7x16_s`, one pmaddubsw on x86), against q8_0 / q8_K
+// activations in the i8 layouts of activations.ts. Compiled only into the relaxed-SIMD
+// builds of the module.
 //
 // The relaxed instruction is deterministic here: its second operand holds weights of at
 // most 6 bits (no sign bit for the implementations to read differently), and no pair sum
 // reaches the i16 range (2 x 63 x 127 = 16002), so no implementation saturates. The integer
-// sums per super-block are therefore exactly those of qdot.ts, and each result has the same
-// bits as its dotQ4_K / dotQ6_K counterpart.
+// sums per block or super-block are therefore exactly those of qdot.ts, and each result has
+// the same bits as its dotQ4_0 / dotQ4_K / dotQ6_K counterpart.
 import { i8Scales, i8Sums16, i8Sums32 } from './activations';
-import { f16x4ToF32 } from './f16';
-import { hsum2, scalesMinsQ4K } from './qdot';
+import { f16x4ToF32, loadF16 } from './f16';
+import { f16x4Strided, foldPair, hsum2, hsumF, hsumI32, scalesMinsQ4K } from './qdot';
 
 /** Pair sums (i16 lanes) of 16 activations at ap times 16 unsigned weights of at most 7 bits. */
 // @ts-ignore: decorator
 @inline
 function dot8(ap: usize, w: v128): v128 {
   return i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(ap), w);
+}
+
+/**
+ * Four i32 partial sums of one Q4_0 block at wp (unsigned nibbles: the q + 8 of ggml's
+ * values) times the 32 activations at ap.
+ */
+// @ts-ignore: decorator
+@inline
+function blockQ4_0(wp: usize, ap: usize): v128 {
+  const m = i8x16.splat(0x0f);
+  const x = v128.load(wp, 2);
+  return i32x4.extadd_pairwise_i16x8_s(i16x8.add(dot8(ap, v128.and(x, m)), dot8(ap + 16, v128.and(i16x8.shr_u(x, 4), m))));
+}
+
+/**
+ * One Q4_0 row of n values at w times one ACT_Q8_0_I8 row at a (`scratch`: 16 bytes): each
+ * block's sum of (q + 8) * a minus 8 times the block's activation sum, then the float steps
+ * of qdot.ts's dotQ4_0.
+ */
+export function dotQ4_0_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
+  const nb = n >> 5;
+  const ad = i8Scales(a, n), as = i8Sums32(a, n);
+  let acc = f32x4.splat(0);
+  let b = 0;
+  for (; b + 4 <= nb; b += 4) {
+    const wp = w + <usize>b * 18;
+    const ap = a + (<usize>b << 5);
+    const f01 = foldPair(blockQ4_0(wp, ap), blockQ4_0(wp + 18, ap + 32));
+    v128.store(scratch, f01);
+    let sums = foldPair(f01, foldPair(blockQ4_0(wp + 36, ap + 64), blockQ4_0(wp + 54, ap + 96)));
+    sums = i32x4.sub(sums, i32x4.shl(v128.load(as + (<usize>b << 2)), 3));
+    const s = f32x4.mul(f16x4Strided(wp, 18), v128.load(ad + (<usize>b << 2)));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(sums), s));
+  }
+  let sum = hsumF(acc);
+  for (; b < nb; b++) {
+    const wp = w + <usize>b * 18;
+    const isum = hsumI32(blockQ4_0(wp, a + (<usize>b << 5))) - (load<i32>(as + (<usize>b << 2)) << 3);
+    sum += <f32>isum * (loadF16(wp) * load<f32>(ad + (<usize>b << 2)));
+  }
+  return sum;
 }
 
 /**

@@ -5,8 +5,9 @@
 // matrix product.
 //
 // Each result has the same bits as matmul.ts's decoded path (decodeRow + dotB32 / dotK):
-//   Q4_0, Q8_0: the same four i32 lane partial sums per block (values {2i, 2i+1, 8+2i, 9+2i}
-//     of each 16), scaled by d_w * d_a and accumulated block by block into four f32 lanes;
+//   Q4_0, Q8_0: each block's exact integer sum, times d_w * d_a, accumulated into f32 lane
+//     (block mod 4) for the groups of four blocks, the lanes summed, then the remaining
+//     blocks added one by one;
 //   Q4_K, Q6_K: the same exact integer sums per super-block (4-bit and 6-bit values are
 //     unpacked from 16-bit lanes with masks and shifts, which is why q8_K activations are
 //     stored permuted), then d * isum - dmin * msum (Q4_K) or d * isum (Q6_K) in f32,
@@ -16,14 +17,14 @@ import { f16x4ToF32, loadF16 } from './f16';
 
 // @ts-ignore: decorator
 @inline
-function hsumF(v: v128): f32 {
+export function hsumF(v: v128): f32 {
   return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
 /** The f16 values at p, p + stride, p + 2 stride, p + 3 stride as an f32x4 (finite values). */
 // @ts-ignore: decorator
 @inline
-function f16x4Strided(p: usize, stride: usize): v128 {
+export function f16x4Strided(p: usize, stride: usize): v128 {
   let h = v128.load16_lane(p, i32x4.splat(0), 0);
   h = v128.load16_lane(p + stride, h, 2);
   h = v128.load16_lane(p + 2 * stride, h, 4);
@@ -69,8 +70,19 @@ function blockQ8_0(wp: usize, a: usize): v128 {
 }
 
 /**
+ * The exact integer sums of four blocks from their i32x4 partial sums, as one i32x4:
+ * (p0, p1) and (p2, p3) are folded pairwise, then the two halves.
+ */
+// @ts-ignore: decorator
+@inline
+export function foldPair(p: v128, q: v128): v128 {
+  return i32x4.add(i32x4.shuffle(p, q, 0, 2, 4, 6), i32x4.shuffle(p, q, 1, 3, 5, 7));
+}
+
+/**
  * acc plus the four blocks b0 .. b0+3 of a Q4_0 (`q8` false) or Q8_0 row at w times the
- * activations at a, block by block; stores the running sum to scratch after each block.
+ * activations at a: each block's exact integer sum, converted, times d_w * d_a, added to
+ * its lane (b mod 4) of acc.
  */
 // @ts-ignore: decorator
 @inline
@@ -78,19 +90,25 @@ function fourBlocks(q8: bool, w: usize, a: usize, ad: usize, b0: i32, acc: v128,
   const bb: usize = q8 ? 34 : 18;
   const wp = w + <usize>b0 * bb;
   const ap = a + (<usize>b0 << 6);
+  const p0 = q8 ? blockQ8_0(wp, ap) : blockQ4_0(wp, ap);
+  const p1 = q8 ? blockQ8_0(wp + bb, ap + 64) : blockQ4_0(wp + bb, ap + 64);
+  const f01 = foldPair(p0, p1);
+  v128.store(scratch, f01);
+  const p2 = q8 ? blockQ8_0(wp + 2 * bb, ap + 128) : blockQ4_0(wp + 2 * bb, ap + 128);
+  const p3 = q8 ? blockQ8_0(wp + 3 * bb, ap + 192) : blockQ4_0(wp + 3 * bb, ap + 192);
+  const sums = foldPair(f01, foldPair(p2, p3));
   const s = f32x4.mul(f16x4Strided(wp, bb), v128.load(ad + (<usize>b0 << 2)));
-  let r = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(q8 ? blockQ8_0(wp, ap) : blockQ4_0(wp, ap)), i32x4.shuffle(s, s, 0, 0, 0, 0)));
-  v128.store(scratch, r);
-  r = f32x4.add(r, f32x4.mul(f32x4.convert_i32x4_s(q8 ? blockQ8_0(wp + bb, ap + 64) : blockQ4_0(wp + bb, ap + 64)), i32x4.shuffle(s, s, 1, 1, 1, 1)));
-  v128.store(scratch, r);
-  r = f32x4.add(r, f32x4.mul(f32x4.convert_i32x4_s(q8 ? blockQ8_0(wp + 2 * bb, ap + 128) : blockQ4_0(wp + 2 * bb, ap + 128)), i32x4.shuffle(s, s, 2, 2, 2, 2)));
-  v128.store(scratch, r);
-  r = f32x4.add(r, f32x4.mul(f32x4.convert_i32x4_s(q8 ? blockQ8_0(wp + 3 * bb, ap + 192) : blockQ4_0(wp + 3 * bb, ap + 192)), i32x4.shuffle(s, s, 3, 3, 3, 3)));
-  v128.store(scratch, r);
-  return r;
+  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(sums), s));
 }
 
-/** Shared body of dotQ4_0 and dotQ8_0. */
+/** Sum of the four i32 lanes. */
+// @ts-ignore: decorator
+@inline
+export function hsumI32(v: v128): i32 {
+  return (i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1)) + (i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3));
+}
+
+/** Shared body of dotQ4_0 and dotQ8_0; blocks past the last group of four add up in f32 after it. */
 // @ts-ignore: decorator
 @inline
 function dotB32Direct(q8: bool, w: usize, n: i32, a: usize, scratch: usize): f32 {
@@ -100,13 +118,14 @@ function dotB32Direct(q8: bool, w: usize, n: i32, a: usize, scratch: usize): f32
   let acc = f32x4.splat(0);
   let b = 0;
   for (; b + 4 <= nb; b += 4) acc = fourBlocks(q8, w, a, ad, b, acc, scratch);
+  let sum = hsumF(acc);
   for (; b < nb; b++) {
     const wp = w + <usize>b * bb;
     const ap = a + (<usize>b << 6);
     const scale = loadF16(wp) * load<f32>(ad + (<usize>b << 2));
-    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(q8 ? blockQ8_0(wp, ap) : blockQ4_0(wp, ap)), f32x4.splat(scale)));
+    sum += <f32>hsumI32(q8 ? blockQ8_0(wp, ap) : blockQ4_0(wp, ap)) * scale;
   }
-  return hsumF(acc);
+  return sum;
 }
 
 /** One Q4_0 row of n values at w times one ACT_Q8_0_I16 row at a (`scratch`: 16 bytes). */

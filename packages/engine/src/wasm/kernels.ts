@@ -31,10 +31,10 @@ export interface EngineKernels {
 }
 
 /** Activation layouts the kernels convert matmul inputs to (ggml's `vec_dot_type`s). */
-export const ActKind = { F32: 0, F16: 1, BF16: 2, Q8_0: 3, Q8_1: 4, Q8_K: 5, Q8_0_I16: 6, Q8_K_I16: 7, Q8_K_I8: 8 } as const;
+export const ActKind = { F32: 0, F16: 1, BF16: 2, Q8_0: 3, Q8_1: 4, Q8_K: 5, Q8_0_I16: 6, Q8_K_I16: 7, Q8_K_I8: 8, Q8_0_I8: 9 } as const;
 
 /** Number of activation layouts. */
-export const ACT_KINDS = 9;
+export const ACT_KINDS = 10;
 
 /** Job kinds of `runJob`. */
 export const JobOp = { Matmul: 1, Attention: 2, Read: 3 } as const;
