@@ -10,7 +10,10 @@
 // the same bits as its dotQ4_0 / dotQ4_K / dotQ6_K counterpart.
 import { i8Scales, i8Sums16, i8Sums32 } from './activations';
 import { f16x4ToF32, loadF16 } from './f16';
-import { f16x4Strided, foldPair, hsum2, hsumF, hsumI32, scalesMinsQ4K } from './qdot';
+import {
+  f16x4Strided, foldPair, groupQ4K, groupQ6K, hsum2, hsumF, hsumI32, minsQ4K, offsetQ6K, parkSums, scalesMinsQ4K,
+  tailQ4K, tailQ6K, termQ4K, termQ6K,
+} from './qdot';
 
 /** Pair sums (i16 lanes) of 16 activations at ap times 16 unsigned weights of at most 7 bits. */
 // @ts-ignore: decorator
@@ -80,11 +83,11 @@ function pieceQ4K(q: usize, ap: usize, sLo: v128, sHi: v128, isum: v128, scratch
   return r;
 }
 
-/** One Q4_K row of n values at w times one ACT_Q8_K_I8 row at a (`scratch`: 16 bytes). */
+/** One Q4_K row of n values at w times one ACT_Q8_K_I8 row at a (`scratch`: 48 bytes). */
 export function dotQ4_K_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
   const nb = n >> 8;
   const ad = i8Scales(a, n), as = i8Sums32(a, n);
-  let acc: f32 = 0;
+  let acc = f32x4.splat(0);
   for (let b = 0; b < nb; b++) {
     const blk = w + <usize>b * 144;
     const ab = a + (<usize>b << 8);
@@ -94,18 +97,10 @@ export function dotQ4_K_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
     isum = pieceQ4K(blk + 48, ab + 64, i16x8.shuffle(s, s, 2, 2, 2, 2, 2, 2, 2, 2), i16x8.shuffle(s, s, 3, 3, 3, 3, 3, 3, 3, 3), isum, scratch);
     isum = pieceQ4K(blk + 80, ab + 128, i16x8.shuffle(s, s, 4, 4, 4, 4, 4, 4, 4, 4), i16x8.shuffle(s, s, 5, 5, 5, 5, 5, 5, 5, 5), isum, scratch);
     isum = pieceQ4K(blk + 112, ab + 192, i16x8.shuffle(s, s, 6, 6, 6, 6, 6, 6, 6, 6), i16x8.shuffle(s, s, 7, 7, 7, 7, 7, 7, 7, 7), isum, scratch);
-    // sum over sub-blocks of min * (sum of the sub-block's activations)
-    const bs = as + (<usize>b << 5);
-    const mn = i16x8.extend_high_i8x16_u(sm);
-    const msum = i32x4.add(
-      i32x4.mul(v128.load(bs), i32x4.extend_low_i16x8_u(mn)),
-      i32x4.mul(v128.load(bs, 16), i32x4.extend_high_i16x8_u(mn)));
-    const sums = f32x4.convert_i32x4_s(hsum2(isum, msum));
-    const h = v128.load16_lane(blk, v128.load16_lane(blk, i32x4.splat(0), 0), 4, 2);
-    const p = f32x4.mul(f32x4.mul(f16x4ToF32(h), f32x4.splat(load<f32>(ad + (<usize>b << 2)))), sums);
-    acc += f32x4.extract_lane(p, 0) - f32x4.extract_lane(p, 2);
+    parkSums(hsum2(isum, minsQ4K(sm, as + (<usize>b << 5))), b, scratch);
+    acc = groupQ4K(acc, w, b, ad, scratch);
   }
-  return acc;
+  return tailQ4K(acc, w, nb, ad, scratch);
 }
 
 /**
@@ -141,35 +136,34 @@ function halfQ6K(ql: usize, qh: usize, ab: usize, sc: v128, isum: v128, scratch:
   return groupsQ6K(i16x8.shr_u(l2, 4), i16x8.shr_u(h0, 2), i16x8.shr_u(l3, 4), i16x8.shr_u(h1, 2), ab + 96, i16x8.shuffle(sc, sc, 6, 6, 6, 6, 6, 6, 6, 6), i16x8.shuffle(sc, sc, 7, 7, 7, 7, 7, 7, 7, 7), r, scratch);
 }
 
-/** One Q6_K row of n values at w times one ACT_Q8_K_I8 row at a (`scratch`: 16 bytes). */
+/** One Q6_K row of n values at w times one ACT_Q8_K_I8 row at a (`scratch`: 48 bytes). */
 export function dotQ6_K_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
   const nb = n >> 8;
   const ad = i8Scales(a, n), s16 = i8Sums16(a, n);
-  let acc: f32 = 0;
+  let acc = f32x4.splat(0);
   for (let b = 0; b < nb; b++) {
     const blk = w + <usize>b * 210;
     const ab = a + (<usize>b << 8);
     const sc = v128.load(blk, 192);
     const lo = i16x8.extend_low_i8x16_s(sc), hi = i16x8.extend_high_i8x16_s(sc);
-    // the q are stored as q + 32: start from -32 * (sum over groups of scale * group sum)
-    const gs = s16 + (<usize>b << 6);
-    const g0 = i16x8.narrow_i32x4_s(v128.load(gs), v128.load(gs, 16));
-    const g1 = i16x8.narrow_i32x4_s(v128.load(gs, 32), v128.load(gs, 48));
-    let isum = i32x4.mul(i32x4.add(i32x4.dot_i16x8_s(g0, lo), i32x4.dot_i16x8_s(g1, hi)), i32x4.splat(-32));
+    let isum = offsetQ6K(s16 + (<usize>b << 6), lo, hi);
     isum = halfQ6K(blk, blk + 128, ab, lo, isum, scratch);
     isum = halfQ6K(blk + 64, blk + 160, ab + 128, hi, isum, scratch);
-    const t = i32x4.add(isum, i32x4.shuffle(isum, isum, 2, 3, 0, 1));
-    const total = i32x4.add(t, i32x4.shuffle(t, t, 1, 0, 3, 2));
-    const d = f16x4ToF32(v128.load16_lane(blk, i32x4.splat(0), 0, 208));
-    const p = f32x4.mul(f32x4.mul(d, f32x4.splat(load<f32>(ad + (<usize>b << 2)))), f32x4.convert_i32x4_s(total));
-    acc += f32x4.extract_lane(p, 0);
+    parkSums(hsum2(isum, isum), b, scratch);
+    acc = groupQ6K(acc, w, b, ad, scratch);
   }
-  return acc;
+  return tailQ6K(acc, w, nb, ad, scratch);
 }
 
 // Four activation rows at once (prompt processing): each piece of weights is unpacked once
-// and multiplied with the four rows, which take the same integer sums and float steps as
-// with the one-row kernels above, so the results have the same bits.
+// and multiplied with the four rows. The per-super-block f32 values of the four rows are
+// computed side by side (lane = row) with the same operations as the one-row kernels, and
+// accumulated in the same order: B_k (lane = row) sums the super-blocks b = k mod 4 of the
+// groups of four, (B_0 + B_1) + (B_2 + B_3) is each row's lane sum, then the remaining
+// super-blocks one by one. So the results have the same bits as one row at a time.
+//
+// scratch: 0-63 the four rows' running integer sums, 64-127 B_0..B_3, 128-191 the four
+// rows' min sums.
 
 /** isum plus the products of one 32-value sub-block (weights w0, w1, scale s) with activations at ap. */
 // @ts-ignore: decorator
@@ -178,69 +172,109 @@ function sub32(ap: usize, w0: v128, w1: v128, s: v128, isum: v128): v128 {
   return i32x4.add(isum, i32x4.dot_i16x8_s(i16x8.add(dot8(ap, w0), dot8(ap + 16, w1)), s));
 }
 
-/** The f32 result of one Q4_K super-block for one activation row (see dotQ4_K_I8). */
+/** The four rows' f32 activation scales of super-block b (offset `ad` inside each row). */
 // @ts-ignore: decorator
 @inline
-function finishQ4K(blk: usize, sm: v128, isum: v128, bs: usize, ad: f32): f32 {
-  const mn = i16x8.extend_high_i8x16_u(sm);
-  const msum = i32x4.add(
-    i32x4.mul(v128.load(bs), i32x4.extend_low_i16x8_u(mn)),
-    i32x4.mul(v128.load(bs, 16), i32x4.extend_high_i16x8_u(mn)));
-  const sums = f32x4.convert_i32x4_s(hsum2(isum, msum));
-  const h = v128.load16_lane(blk, v128.load16_lane(blk, i32x4.splat(0), 0), 4, 2);
-  const p = f32x4.mul(f32x4.mul(f16x4ToF32(h), f32x4.splat(ad)), sums);
-  return f32x4.extract_lane(p, 0) - f32x4.extract_lane(p, 2);
+function rowScales(a: usize, stride: usize, ad: usize): v128 {
+  let v = v128.load32_lane(a + ad, f32x4.splat(0), 0);
+  v = v128.load32_lane(a + stride + ad, v, 1);
+  v = v128.load32_lane(a + 2 * stride + ad, v, 2);
+  return v128.load32_lane(a + 3 * stride + ad, v, 3);
+}
+
+/** The four rows' exact sums of the i32x4 partial sums at p, p + 16, p + 32, p + 48 (lane = row). */
+// @ts-ignore: decorator
+@inline
+function rowSums(p: usize): v128 {
+  return foldPair(foldPair(v128.load(p), v128.load(p, 16)), foldPair(v128.load(p, 32), v128.load(p, 48)));
+}
+
+/** Adds t to B_(b mod 4) (groups of four), or returns acc + t (the remaining super-blocks). */
+// @ts-ignore: decorator
+@inline
+function addTerm(t: v128, b: i32, inGroups: bool, acc: v128, scratch: usize): v128 {
+  if (inGroups) {
+    const p = scratch + 64 + (<usize>(b & 3) << 4);
+    v128.store(p, f32x4.add(v128.load(p), t));
+    return acc;
+  }
+  return f32x4.add(acc, t);
+}
+
+/** (B_0 + B_1) + (B_2 + B_3). */
+// @ts-ignore: decorator
+@inline
+function groupSums(scratch: usize): v128 {
+  return f32x4.add(f32x4.add(v128.load(scratch, 64), v128.load(scratch, 80)), f32x4.add(v128.load(scratch, 96), v128.load(scratch, 112)));
+}
+
+/** Stores lane k of r to out + k * outStride. */
+// @ts-ignore: decorator
+@inline
+function storeRows(r: v128, out: usize, outStride: usize): void {
+  v128.store32_lane(out, r, 0);
+  v128.store32_lane(out + outStride, r, 1);
+  v128.store32_lane(out + 2 * outStride, r, 2);
+  v128.store32_lane(out + 3 * outStride, r, 3);
+}
+
+// @ts-ignore: decorator
+@inline
+function clearGroups(scratch: usize): void {
+  v128.store(scratch, f32x4.splat(0), 64);
+  v128.store(scratch, f32x4.splat(0), 80);
+  v128.store(scratch, f32x4.splat(0), 96);
+  v128.store(scratch, f32x4.splat(0), 112);
+}
+
+/** The four rows' f32 values of Q4_K super-block b, lane = row. */
+// @ts-ignore: decorator
+@inline
+function superBlockQ4Kx4(w: usize, b: i32, n: i32, a: usize, stride: usize, scratch: usize): v128 {
+  const m = i8x16.splat(0x0f);
+  const blk = w + <usize>b * 144;
+  const ab = <usize>b << 8;
+  const a1 = a + stride, a2 = a + 2 * stride, a3 = a + 3 * stride;
+  const sm = scalesMinsQ4K(blk);
+  const s = i16x8.extend_low_i8x16_u(sm);
+  v128.store(scratch, i32x4.splat(0));
+  v128.store(scratch, i32x4.splat(0), 16);
+  v128.store(scratch, i32x4.splat(0), 32);
+  v128.store(scratch, i32x4.splat(0), 48);
+  for (let j = 0; j < 4; j++) {
+    const q = blk + 16 + (<usize>j << 5);
+    const o = ab + (<usize>j << 6);
+    const x = v128.load(q), y = v128.load(q, 16);
+    const sLo = i8x16.swizzle(s, i8x16.add(i8x16.splat(<i8>(j << 2)), i8x16(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1)));
+    const sHi = i8x16.swizzle(s, i8x16.add(i8x16.splat(<i8>(j << 2)), i8x16(2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3)));
+    const l0 = v128.and(x, m), l1 = v128.and(y, m);
+    const h0 = v128.and(i16x8.shr_u(x, 4), m), h1 = v128.and(i16x8.shr_u(y, 4), m);
+    v128.store(scratch, sub32(a + o + 32, h0, h1, sHi, sub32(a + o, l0, l1, sLo, v128.load(scratch))));
+    v128.store(scratch, sub32(a1 + o + 32, h0, h1, sHi, sub32(a1 + o, l0, l1, sLo, v128.load(scratch, 16))), 16);
+    v128.store(scratch, sub32(a2 + o + 32, h0, h1, sHi, sub32(a2 + o, l0, l1, sLo, v128.load(scratch, 32))), 32);
+    v128.store(scratch, sub32(a3 + o + 32, h0, h1, sHi, sub32(a3 + o, l0, l1, sLo, v128.load(scratch, 48))), 48);
+  }
+  const bs = i8Sums32(a, n) - a + (<usize>b << 5);
+  v128.store(scratch, minsQ4K(sm, a + bs), 128);
+  v128.store(scratch, minsQ4K(sm, a1 + bs), 144);
+  v128.store(scratch, minsQ4K(sm, a2 + bs), 160);
+  v128.store(scratch, minsQ4K(sm, a3 + bs), 176);
+  const ad = rowScales(a, stride, i8Scales(a, n) - a + (<usize>b << 2));
+  return termQ4K(f32x4.splat(loadF16(blk)), f32x4.splat(loadF16(blk + 2)), ad, rowSums(scratch), rowSums(scratch + 128));
 }
 
 /**
  * One Q4_K row of n values at w times four ACT_Q8_K_I8 rows (at a, `stride` bytes apart);
- * result k goes to out + k * outStride bytes. `scratch`: 64 bytes, the four running sums.
+ * result k goes to out + k * outStride bytes. `scratch`: 192 bytes.
  */
 export function dotQ4_K_I8x4(w: usize, n: i32, a: usize, stride: usize, out: usize, outStride: usize, scratch: usize): void {
-  const nb = n >> 8;
-  const ad = i8Scales(a, n) - a, as = i8Sums32(a, n) - a;
-  const m = i8x16.splat(0x0f);
-  let acc0: f32 = 0, acc1: f32 = 0, acc2: f32 = 0, acc3: f32 = 0;
-  const a1 = a + stride, a2 = a + 2 * stride, a3 = a + 3 * stride;
-  for (let b = 0; b < nb; b++) {
-    const blk = w + <usize>b * 144;
-    const ab = <usize>b << 8;
-    const sm = scalesMinsQ4K(blk);
-    const s = i16x8.extend_low_i8x16_u(sm);
-    v128.store(scratch, i32x4.splat(0));
-    v128.store(scratch, i32x4.splat(0), 16);
-    v128.store(scratch, i32x4.splat(0), 32);
-    v128.store(scratch, i32x4.splat(0), 48);
-    for (let j = 0; j < 4; j++) {
-      const q = blk + 16 + (<usize>j << 5);
-      const o = ab + (<usize>j << 6);
-      const x = v128.load(q), y = v128.load(q, 16);
-      const sLo = i8x16.swizzle(s, i8x16.add(i8x16.splat(<i8>(j << 2)), i8x16(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1)));
-      const sHi = i8x16.swizzle(s, i8x16.add(i8x16.splat(<i8>(j << 2)), i8x16(2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3)));
-      const l0 = v128.and(x, m), l1 = v128.and(y, m);
-      const h0 = v128.and(i16x8.shr_u(x, 4), m), h1 = v128.and(i16x8.shr_u(y, 4), m);
-      v128.store(scratch, sub32(a + o + 32, h0, h1, sHi, sub32(a + o, l0, l1, sLo, v128.load(scratch))));
-      v128.store(scratch, sub32(a1 + o + 32, h0, h1, sHi, sub32(a1 + o, l0, l1, sLo, v128.load(scratch, 16))), 16);
-      v128.store(scratch, sub32(a2 + o + 32, h0, h1, sHi, sub32(a2 + o, l0, l1, sLo, v128.load(scratch, 32))), 32);
-      v128.store(scratch, sub32(a3 + o + 32, h0, h1, sHi, sub32(a3 + o, l0, l1, sLo, v128.load(scratch, 48))), 48);
-    }
-    const bs = as + (<usize>b << 5), bd = ad + (<usize>b << 2);
-    acc0 += finishQ4K(blk, sm, v128.load(scratch), a + bs, load<f32>(a + bd));
-    acc1 += finishQ4K(blk, sm, v128.load(scratch, 16), a1 + bs, load<f32>(a1 + bd));
-    acc2 += finishQ4K(blk, sm, v128.load(scratch, 32), a2 + bs, load<f32>(a2 + bd));
-    acc3 += finishQ4K(blk, sm, v128.load(scratch, 48), a3 + bs, load<f32>(a3 + bd));
-  }
-  store<f32>(out, acc0);
-  store<f32>(out + outStride, acc1);
-  store<f32>(out + 2 * outStride, acc2);
-  store<f32>(out + 3 * outStride, acc3);
-}
-
-/** isum plus two 16-value groups (weights q0, q1, scales sA, sB) times the activations at ap. */
-// @ts-ignore: decorator
-@inline
-function groups16(ap: usize, q0: v128, q1: v128, sA: v128, sB: v128, isum: v128): v128 {
-  return i32x4.add(isum, i32x4.add(i32x4.dot_i16x8_s(dot8(ap, q0), sA), i32x4.dot_i16x8_s(dot8(ap + 16, q1), sB)));
+  const nb = n >> 8, nb4 = nb & ~3;
+  clearGroups(scratch);
+  let acc = f32x4.splat(0);
+  for (let b = 0; b < nb4; b++) acc = addTerm(superBlockQ4Kx4(w, b, n, a, stride, scratch), b, true, acc, scratch);
+  acc = groupSums(scratch);
+  for (let b = nb4; b < nb; b++) acc = addTerm(superBlockQ4Kx4(w, b, n, a, stride, scratch), b, false, acc, scratch);
+  storeRows(acc, out, outStride);
 }
 
 /**
@@ -259,6 +293,13 @@ function groupsQ6Kx4(l0: v128, h0: v128, l1: v128, h1: v128, a: usize, stride: u
   v128.store(scratch, groups16(a + 3 * stride + o, q0, q1, sA, sB, v128.load(scratch, 48)), 48);
 }
 
+/** isum plus two 16-value groups (weights q0, q1, scales sA, sB) times the activations at ap. */
+// @ts-ignore: decorator
+@inline
+function groups16(ap: usize, q0: v128, q1: v128, sA: v128, sB: v128, isum: v128): v128 {
+  return i32x4.add(isum, i32x4.add(i32x4.dot_i16x8_s(dot8(ap, q0), sA), i32x4.dot_i16x8_s(dot8(ap + 16, q1), sB)));
+}
+
 /** halfQ6K for four activation rows. */
 // @ts-ignore: decorator
 @inline
@@ -271,53 +312,35 @@ function halfQ6Kx4(ql: usize, qh: usize, a: usize, stride: usize, o: usize, sc: 
   groupsQ6Kx4(i16x8.shr_u(l2, 4), i16x8.shr_u(h0, 2), i16x8.shr_u(l3, 4), i16x8.shr_u(h1, 2), a, stride, o + 96, i16x8.shuffle(sc, sc, 6, 6, 6, 6, 6, 6, 6, 6), i16x8.shuffle(sc, sc, 7, 7, 7, 7, 7, 7, 7, 7), scratch);
 }
 
-/** -32 * (sum over groups of scale * group sum) for one activation row's group sums at gs. */
+/** The four rows' f32 values of Q6_K super-block b, lane = row. */
 // @ts-ignore: decorator
 @inline
-function offsetQ6K(gs: usize, lo: v128, hi: v128): v128 {
-  const g0 = i16x8.narrow_i32x4_s(v128.load(gs), v128.load(gs, 16));
-  const g1 = i16x8.narrow_i32x4_s(v128.load(gs, 32), v128.load(gs, 48));
-  return i32x4.mul(i32x4.add(i32x4.dot_i16x8_s(g0, lo), i32x4.dot_i16x8_s(g1, hi)), i32x4.splat(-32));
-}
-
-/** The f32 result of one Q6_K super-block for one activation row (see dotQ6_K_I8). */
-// @ts-ignore: decorator
-@inline
-function finishQ6K(d: v128, isum: v128, ad: f32): f32 {
-  const t = i32x4.add(isum, i32x4.shuffle(isum, isum, 2, 3, 0, 1));
-  const total = i32x4.add(t, i32x4.shuffle(t, t, 1, 0, 3, 2));
-  return f32x4.extract_lane(f32x4.mul(f32x4.mul(d, f32x4.splat(ad)), f32x4.convert_i32x4_s(total)), 0);
+function superBlockQ6Kx4(w: usize, b: i32, n: i32, a: usize, stride: usize, scratch: usize): v128 {
+  const blk = w + <usize>b * 210;
+  const ab = <usize>b << 8;
+  const sc = v128.load(blk, 192);
+  const lo = i16x8.extend_low_i8x16_s(sc), hi = i16x8.extend_high_i8x16_s(sc);
+  const gs = i8Sums16(a, n) - a + (<usize>b << 6);
+  v128.store(scratch, offsetQ6K(a + gs, lo, hi));
+  v128.store(scratch, offsetQ6K(a + stride + gs, lo, hi), 16);
+  v128.store(scratch, offsetQ6K(a + 2 * stride + gs, lo, hi), 32);
+  v128.store(scratch, offsetQ6K(a + 3 * stride + gs, lo, hi), 48);
+  halfQ6Kx4(blk, blk + 128, a, stride, ab, lo, scratch);
+  halfQ6Kx4(blk + 64, blk + 160, a, stride, ab + 128, hi, scratch);
+  const ad = rowScales(a, stride, i8Scales(a, n) - a + (<usize>b << 2));
+  return termQ6K(f32x4.splat(loadF16(blk + 208)), ad, rowSums(scratch));
 }
 
 /**
  * One Q6_K row of n values at w times four ACT_Q8_K_I8 rows (at a, `stride` bytes apart);
- * result k goes to out + k * outStride bytes. `scratch`: 64 bytes, the four running sums.
+ * result k goes to out + k * outStride bytes. `scratch`: 192 bytes.
  */
 export function dotQ6_K_I8x4(w: usize, n: i32, a: usize, stride: usize, out: usize, outStride: usize, scratch: usize): void {
-  const nb = n >> 8;
-  const ad = i8Scales(a, n) - a, s16 = i8Sums16(a, n) - a;
-  let acc0: f32 = 0, acc1: f32 = 0, acc2: f32 = 0, acc3: f32 = 0;
-  for (let b = 0; b < nb; b++) {
-    const blk = w + <usize>b * 210;
-    const ab = <usize>b << 8;
-    const sc = v128.load(blk, 192);
-    const lo = i16x8.extend_low_i8x16_s(sc), hi = i16x8.extend_high_i8x16_s(sc);
-    const gs = s16 + (<usize>b << 6);
-    v128.store(scratch, offsetQ6K(a + gs, lo, hi));
-    v128.store(scratch, offsetQ6K(a + stride + gs, lo, hi), 16);
-    v128.store(scratch, offsetQ6K(a + 2 * stride + gs, lo, hi), 32);
-    v128.store(scratch, offsetQ6K(a + 3 * stride + gs, lo, hi), 48);
-    halfQ6Kx4(blk, blk + 128, a, stride, ab, lo, scratch);
-    halfQ6Kx4(blk + 64, blk + 160, a, stride, ab + 128, hi, scratch);
-    const d = f16x4ToF32(v128.load16_lane(blk, i32x4.splat(0), 0, 208));
-    const bd = ad + (<usize>b << 2);
-    acc0 += finishQ6K(d, v128.load(scratch), load<f32>(a + bd));
-    acc1 += finishQ6K(d, v128.load(scratch, 16), load<f32>(a + stride + bd));
-    acc2 += finishQ6K(d, v128.load(scratch, 32), load<f32>(a + 2 * stride + bd));
-    acc3 += finishQ6K(d, v128.load(scratch, 48), load<f32>(a + 3 * stride + bd));
-  }
-  store<f32>(out, acc0);
-  store<f32>(out + outStride, acc1);
-  store<f32>(out + 2 * outStride, acc2);
-  store<f32>(out + 3 * outStride, acc3);
+  const nb = n >> 8, nb4 = nb & ~3;
+  clearGroups(scratch);
+  let acc = f32x4.splat(0);
+  for (let b = 0; b < nb4; b++) acc = addTerm(superBlockQ6Kx4(w, b, n, a, stride, scratch), b, true, acc, scratch);
+  acc = groupSums(scratch);
+  for (let b = nb4; b < nb; b++) acc = addTerm(superBlockQ6Kx4(w, b, n, a, stride, scratch), b, false, acc, scratch);
+  storeRows(acc, out, outStride);
 }

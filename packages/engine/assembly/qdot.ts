@@ -8,10 +8,12 @@
 //   Q4_0, Q8_0: each block's exact integer sum, times d_w * d_a, accumulated into f32 lane
 //     (block mod 4) for the groups of four blocks, the lanes summed, then the remaining
 //     blocks added one by one;
-//   Q4_K, Q6_K: the same exact integer sums per super-block (4-bit and 6-bit values are
-//     unpacked from 16-bit lanes with masks and shifts, which is why q8_K activations are
-//     stored permuted), then d * isum - dmin * msum (Q4_K) or d * isum (Q6_K) in f32,
-//     accumulated super-block by super-block.
+//   Q4_K, Q6_K: exact integer sums per super-block (4-bit and 6-bit values are unpacked
+//     from 16-bit lanes with masks and shifts, which is why q8_K activations are stored
+//     permuted), then per super-block (d * d_a) * isum - (dmin * d_a) * msum (Q4_K) or
+//     (d * d_a) * isum (Q6_K) in f32, accumulated like the 32-value blocks: into lane
+//     (super-block mod 4) for the groups of four, the lanes summed, then the rest one by one
+//     (kTerms below). The relaxed-SIMD kernels of qdot-relaxed.ts take the same steps.
 import { i16Scales, i16Sums16, i16Sums32 } from './activations';
 import { f16x4ToF32, loadF16 } from './f16';
 
@@ -193,11 +195,96 @@ function pieceQ4K(q: usize, ap: usize, sc: v128, isum: v128, scratch: usize): v1
   return r;
 }
 
-/** One Q4_K row of n values at w times one ACT_Q8_K_I16 row at a (`scratch`: 16 bytes). */
+// Super-block sums are parked in scratch: I at scratch + 16, M at scratch + 32, slot
+// (super-block mod 4), until a group of four is complete.
+
+/** (d * ad) * I - (dmin * ad) * M, lane by lane: the f32 values of four Q4_K super-blocks. */
+// @ts-ignore: decorator
+@inline
+export function termQ4K(d: v128, dmin: v128, ad: v128, i: v128, m: v128): v128 {
+  return f32x4.sub(f32x4.mul(f32x4.mul(d, ad), f32x4.convert_i32x4_s(i)), f32x4.mul(f32x4.mul(dmin, ad), f32x4.convert_i32x4_s(m)));
+}
+
+/** (d * ad) * I, lane by lane: the f32 values of four Q6_K super-blocks. */
+// @ts-ignore: decorator
+@inline
+export function termQ6K(d: v128, ad: v128, i: v128): v128 {
+  return f32x4.mul(f32x4.mul(d, ad), f32x4.convert_i32x4_s(i));
+}
+
+/** Parks super-block b's sums I (lane 0 of im) and M (lane 2) in scratch. */
+// @ts-ignore: decorator
+@inline
+export function parkSums(im: v128, b: i32, scratch: usize): void {
+  const slot = <usize>(b & 3) << 2;
+  v128.store32_lane(scratch + 16 + slot, im, 0);
+  v128.store32_lane(scratch + 32 + slot, im, 2);
+}
+
+/**
+ * acc plus the f32 values of the four Q4_K super-blocks ending at b (when b is the last of
+ * a group of four; else acc), from the sums parked in scratch.
+ */
+// @ts-ignore: decorator
+@inline
+export function groupQ4K(acc: v128, w: usize, b: i32, ad: usize, scratch: usize): v128 {
+  if ((b & 3) != 3) return acc;
+  const blk = w + <usize>(b - 3) * 144;
+  return f32x4.add(acc, termQ4K(f16x4Strided(blk, 144), f16x4Strided(blk + 2, 144), v128.load(ad + (<usize>(b - 3) << 2)), v128.load(scratch, 16), v128.load(scratch, 32)));
+}
+
+/** The lanes of acc summed, plus the super-blocks past the last group of four one by one. */
+// @ts-ignore: decorator
+@inline
+export function tailQ4K(acc: v128, w: usize, nb: i32, ad: usize, scratch: usize): f32 {
+  let sum = hsumF(acc);
+  for (let b = nb & ~3; b < nb; b++) {
+    const blk = w + <usize>b * 144;
+    const slot = <usize>(b & 3) << 2;
+    const t = termQ4K(f32x4.splat(loadF16(blk)), f32x4.splat(loadF16(blk + 2)), f32x4.splat(load<f32>(ad + (<usize>b << 2))),
+      i32x4.splat(load<i32>(scratch + 16 + slot)), i32x4.splat(load<i32>(scratch + 32 + slot)));
+    sum += f32x4.extract_lane(t, 0);
+  }
+  return sum;
+}
+
+/** The Q6_K counterpart of groupQ4K (sums I only). */
+// @ts-ignore: decorator
+@inline
+export function groupQ6K(acc: v128, w: usize, b: i32, ad: usize, scratch: usize): v128 {
+  if ((b & 3) != 3) return acc;
+  const blk = w + <usize>(b - 3) * 210;
+  return f32x4.add(acc, termQ6K(f16x4Strided(blk + 208, 210), v128.load(ad + (<usize>(b - 3) << 2)), v128.load(scratch, 16)));
+}
+
+/** The Q6_K counterpart of tailQ4K. */
+// @ts-ignore: decorator
+@inline
+export function tailQ6K(acc: v128, w: usize, nb: i32, ad: usize, scratch: usize): f32 {
+  let sum = hsumF(acc);
+  for (let b = nb & ~3; b < nb; b++) {
+    const t = termQ6K(f32x4.splat(loadF16(w + <usize>b * 210 + 208)), f32x4.splat(load<f32>(ad + (<usize>b << 2))),
+      i32x4.splat(load<i32>(scratch + 16 + (<usize>(b & 3) << 2))));
+    sum += f32x4.extract_lane(t, 0);
+  }
+  return sum;
+}
+
+/** min * (sum of the sub-block's activations) summed over a Q4_K super-block's sub-blocks, as partial sums. */
+// @ts-ignore: decorator
+@inline
+export function minsQ4K(sm: v128, bs: usize): v128 {
+  const mn = i16x8.extend_high_i8x16_u(sm);
+  return i32x4.add(
+    i32x4.mul(v128.load(bs), i32x4.extend_low_i16x8_u(mn)),
+    i32x4.mul(v128.load(bs, 16), i32x4.extend_high_i16x8_u(mn)));
+}
+
+/** One Q4_K row of n values at w times one ACT_Q8_K_I16 row at a (`scratch`: 48 bytes). */
 export function dotQ4_K(w: usize, n: i32, a: usize, scratch: usize): f32 {
   const nb = n >> 8;
   const ad = i16Scales(a, n), as = i16Sums32(a, n);
-  let acc: f32 = 0;
+  let acc = f32x4.splat(0);
   for (let b = 0; b < nb; b++) {
     const blk = w + <usize>b * 144;
     const ab = a + (<usize>b << 9);
@@ -208,19 +295,10 @@ export function dotQ4_K(w: usize, n: i32, a: usize, scratch: usize): f32 {
     isum = pieceQ4K(blk + 48, ab + 128, i32x4.shuffle(s, s, 1, 1, 1, 1), isum, scratch);
     isum = pieceQ4K(blk + 80, ab + 256, i32x4.shuffle(s, s, 2, 2, 2, 2), isum, scratch);
     isum = pieceQ4K(blk + 112, ab + 384, i32x4.shuffle(s, s, 3, 3, 3, 3), isum, scratch);
-    // sum over sub-blocks of min * (sum of the sub-block's activations)
-    const bs = as + (<usize>b << 5);
-    const mn = i16x8.extend_high_i8x16_u(sm);
-    const msum = i32x4.add(
-      i32x4.mul(v128.load(bs), i32x4.extend_low_i16x8_u(mn)),
-      i32x4.mul(v128.load(bs, 16), i32x4.extend_high_i16x8_u(mn)));
-    // (isum, *, msum, *) times (d, *, dmin, *) * yd, then d * isum - dmin * msum
-    const sums = f32x4.convert_i32x4_s(hsum2(isum, msum));
-    const h = v128.load16_lane(blk, v128.load16_lane(blk, i32x4.splat(0), 0), 4, 2);
-    const p = f32x4.mul(f32x4.mul(f16x4ToF32(h), f32x4.splat(load<f32>(ad + (<usize>b << 2)))), sums);
-    acc += f32x4.extract_lane(p, 0) - f32x4.extract_lane(p, 2);
+    parkSums(hsum2(isum, minsQ4K(sm, as + (<usize>b << 5))), b, scratch);
+    acc = groupQ4K(acc, w, b, ad, scratch);
   }
-  return acc;
+  return tailQ4K(acc, w, nb, ad, scratch);
 }
 
 /**
@@ -265,29 +343,31 @@ function halfQ6K(ql: usize, qh: usize, ab: usize, sc: v128, isum: v128, scratch:
   return pieceQ6K(v128.load(ql, 48), qb, ab + 96, i32x4.shuffle(s, s, 3, 3, 3, 3), i32x4.shuffle(s2, s2, 3, 3, 3, 3), r, scratch);
 }
 
-/** One Q6_K row of n values at w times one ACT_Q8_K_I16 row at a (`scratch`: 16 bytes). */
+/** -32 * (sum over groups of scale * group sum): the q of Q6_K are stored as q + 32. */
+// @ts-ignore: decorator
+@inline
+export function offsetQ6K(gs: usize, lo: v128, hi: v128): v128 {
+  // group sums fit i16 (16 * 127)
+  const g0 = i16x8.narrow_i32x4_s(v128.load(gs), v128.load(gs, 16));
+  const g1 = i16x8.narrow_i32x4_s(v128.load(gs, 32), v128.load(gs, 48));
+  return i32x4.mul(i32x4.add(i32x4.dot_i16x8_s(g0, lo), i32x4.dot_i16x8_s(g1, hi)), i32x4.splat(-32));
+}
+
+/** One Q6_K row of n values at w times one ACT_Q8_K_I16 row at a (`scratch`: 48 bytes). */
 export function dotQ6_K(w: usize, n: i32, a: usize, scratch: usize): f32 {
   const nb = n >> 8;
   const ad = i16Scales(a, n), s16 = i16Sums16(a, n);
-  let acc: f32 = 0;
+  let acc = f32x4.splat(0);
   for (let b = 0; b < nb; b++) {
     const blk = w + <usize>b * 210;
     const ab = a + (<usize>b << 9);
     const sc = v128.load(blk, 192);
     const lo = i16x8.extend_low_i8x16_s(sc), hi = i16x8.extend_high_i8x16_s(sc);
-    // the q are stored as q + 32: start from -32 * (sum over groups of scale * group sum of
-    // the activations); group sums fit i16 (16 * 127)
-    const gs = s16 + (<usize>b << 6);
-    const g0 = i16x8.narrow_i32x4_s(v128.load(gs), v128.load(gs, 16));
-    const g1 = i16x8.narrow_i32x4_s(v128.load(gs, 32), v128.load(gs, 48));
-    let isum = i32x4.mul(i32x4.add(i32x4.dot_i16x8_s(g0, lo), i32x4.dot_i16x8_s(g1, hi)), i32x4.splat(-32));
+    let isum = offsetQ6K(s16 + (<usize>b << 6), lo, hi);
     isum = halfQ6K(blk, blk + 128, ab, lo, isum, scratch);
     isum = halfQ6K(blk + 64, blk + 160, ab + 256, hi, isum, scratch);
-    const t = i32x4.add(isum, i32x4.shuffle(isum, isum, 2, 3, 0, 1));
-    const total = i32x4.add(t, i32x4.shuffle(t, t, 1, 0, 3, 2));
-    const d = f16x4ToF32(v128.load16_lane(blk, i32x4.splat(0), 0, 208));
-    const p = f32x4.mul(f32x4.mul(d, f32x4.splat(load<f32>(ad + (<usize>b << 2)))), f32x4.convert_i32x4_s(total));
-    acc += f32x4.extract_lane(p, 0);
+    parkSums(hsum2(isum, isum), b, scratch);
+    acc = groupQ6K(acc, w, b, ad, scratch);
   }
-  return acc;
+  return tailQ6K(acc, w, nb, ad, scratch);
 }
