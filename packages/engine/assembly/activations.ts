@@ -153,8 +153,9 @@ function quantizeRowQ8K(x: usize, y: usize, n: i32): void {
 //   s32: n/32 x i32, the sum of the q of each 32-value block
 //   s16: n/16 x i32, the sum of the q of each 16-value group (ggml's q8_K bsums)
 
-// The i8 layouts (ACT_Q8_K_I8, ACT_Q8_0_I8) are the same with n x i8 values in natural order in place of the
-// i16 ones: the scale and sum arrays follow at n, n + n/8 and n + n/4.
+// The i8 layouts (ACT_Q8_K_I8, ACT_Q8_0_I8) hold n x i8 values in natural order, then the
+// same scales (n/32 f32 slots at n), and the same sums as i16 (they fit: 32 x 127): s32 at
+// n + n/8, s16 at n + n/8 + n/16. The kernels multiply i16 sums with `i32x4.dot_i16x8_s`.
 
 /** Bytes of one row in an i16 layout. */
 // @ts-ignore: decorator
@@ -168,13 +169,21 @@ function quantizeRowQ8K(x: usize, y: usize, n: i32): void {
 
 /** Bytes of one row in the i8 layout. */
 // @ts-ignore: decorator
-@inline export function i8RowBytes(n: i32): i32 { return n + (n >> 1); }
+@inline export function i8RowBytes(n: i32): i32 { return n + (n >> 3) + (n >> 4) + (n >> 3); }
 // @ts-ignore: decorator
 @inline export function i8Scales(row: usize, n: i32): usize { return row + <usize>n; }
 // @ts-ignore: decorator
 @inline export function i8Sums32(row: usize, n: i32): usize { return row + <usize>n + (<usize>n >> 3); }
 // @ts-ignore: decorator
-@inline export function i8Sums16(row: usize, n: i32): usize { return row + <usize>n + (<usize>n >> 2); }
+@inline export function i8Sums16(row: usize, n: i32): usize { return row + <usize>n + (<usize>n >> 3) + (<usize>n >> 4); }
+
+/** Stores sum number `i` of an array: i32 in the i16 layouts (`wide`), i16 in the i8 layouts. */
+// @ts-ignore: decorator
+@inline
+function storeSum(array: usize, i: i32, v: i32, wide: bool): void {
+  if (wide) store<i32>(array + (<usize>i << 2), v);
+  else store<i16>(array + (<usize>i << 1), <i16>v);
+}
 
 /** Position of value e (0..31) of a block inside its permuted i16 block. */
 // @ts-ignore: decorator
@@ -239,9 +248,9 @@ function quantizeRowQ8Int(x: usize, y: usize, n: i32, wide: bool): void {
     store<f32>(dOut + (<usize>b << 2), f16ToF32(f32ToF16(d)));
     const lo = hsum32(i32x4.add(i32x4.add(q0, q1), i32x4.add(q2, q3)));
     const hi = hsum32(i32x4.add(i32x4.add(q4, q5), i32x4.add(q6, q7)));
-    store<i32>(s16 + (<usize>b << 3), lo);
-    store<i32>(s16 + (<usize>b << 3), hi, 4);
-    store<i32>(s32 + (<usize>b << 2), lo + hi);
+    storeSum(s16, 2 * b, lo, wide);
+    storeSum(s16, 2 * b + 1, hi, wide);
+    storeSum(s32, b, lo + hi, wide);
   }
 }
 
@@ -268,8 +277,8 @@ function quantizeRowQ8KInt(x: usize, y: usize, n: i32, wide: bool): void {
     if (amax == 0) {
       store<f32>(dOut + (<usize>b << 2), 0);
       memory.fill(out, 0, qBytes);
-      memory.fill(s32 + (<usize>b << 5), 0, 32);
-      memory.fill(s16 + (<usize>b << 6), 0, 64);
+      for (let g = 0; g < 8; g++) storeSum(s32, b * 8 + g, 0, wide);
+      for (let g = 0; g < 16; g++) storeSum(s16, b * 16 + g, 0, wide);
       continue;
     }
     const iscale: f32 = <f32>-127.0 / mx;
@@ -281,9 +290,9 @@ function quantizeRowQ8KInt(x: usize, y: usize, n: i32, wide: bool): void {
         else store<i8>(out + <usize>(g * 32 + e), <i8>q);
         if (e < 16) s0 += q; else s1 += q;
       }
-      store<i32>(s16 + (<usize>(b * 16 + g * 2) << 2), s0);
-      store<i32>(s16 + (<usize>(b * 16 + g * 2 + 1) << 2), s1);
-      store<i32>(s32 + (<usize>(b * 8 + g) << 2), s0 + s1);
+      storeSum(s16, b * 16 + g * 2, s0, wide);
+      storeSum(s16, b * 16 + g * 2 + 1, s1, wide);
+      storeSum(s32, b * 8 + g, s0 + s1, wide);
     }
     store<f32>(dOut + (<usize>b << 2), <f32>1.0 / iscale);
   }

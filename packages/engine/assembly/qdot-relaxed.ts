@@ -11,9 +11,23 @@
 import { i8Scales, i8Sums16, i8Sums32 } from './activations';
 import { f16x4ToF32, loadF16 } from './f16';
 import {
-  f16x4Strided, foldPair, groupQ4K, groupQ6K, hsum2, hsumF, hsumI32, minsQ4K, offsetQ6K, parkSums, scalesMinsQ4K,
+  f16x4Strided, foldPair, groupQ4K, groupQ6K, hsum2, hsumF, hsumI32, parkSums, scalesMinsQ4K,
   tailQ4K, tailQ6K, termQ4K, termQ6K,
 } from './qdot';
+
+/** min * (the sub-block's activation sum, i16 at bs) summed over a Q4_K super-block's eight sub-blocks, as partial sums. */
+// @ts-ignore: decorator
+@inline
+function minsQ4K(sm: v128, bs: usize): v128 {
+  return i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(sm), v128.load(bs));
+}
+
+/** -32 * (sum over the sixteen groups of scale * group sum, i16 at gs): the q of Q6_K are stored as q + 32. */
+// @ts-ignore: decorator
+@inline
+function offsetQ6K(gs: usize, lo: v128, hi: v128): v128 {
+  return i32x4.mul(i32x4.add(i32x4.dot_i16x8_s(v128.load(gs), lo), i32x4.dot_i16x8_s(v128.load(gs, 16), hi)), i32x4.splat(-32));
+}
 
 /** Pair sums (i16 lanes) of 16 activations at ap times 16 unsigned weights of at most 7 bits. */
 // @ts-ignore: decorator
@@ -50,14 +64,14 @@ export function dotQ4_0_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
     const f01 = foldPair(blockQ4_0(wp, ap), blockQ4_0(wp + 18, ap + 32));
     v128.store(scratch, f01);
     let sums = foldPair(f01, foldPair(blockQ4_0(wp + 36, ap + 64), blockQ4_0(wp + 54, ap + 96)));
-    sums = i32x4.sub(sums, i32x4.shl(v128.load(as + (<usize>b << 2)), 3));
+    sums = i32x4.sub(sums, i32x4.shl(v128.load16x4_s(as + (<usize>b << 1)), 3));
     const s = f32x4.mul(f16x4Strided(wp, 18), v128.load(ad + (<usize>b << 2)));
     acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(sums), s));
   }
   let sum = hsumF(acc);
   for (; b < nb; b++) {
     const wp = w + <usize>b * 18;
-    const isum = hsumI32(blockQ4_0(wp, a + (<usize>b << 5))) - (load<i32>(as + (<usize>b << 2)) << 3);
+    const isum = hsumI32(blockQ4_0(wp, a + (<usize>b << 5))) - (<i32>load<i16>(as + (<usize>b << 1)) << 3);
     sum += <f32>isum * (loadF16(wp) * load<f32>(ad + (<usize>b << 2)));
   }
   return sum;
@@ -97,7 +111,7 @@ export function dotQ4_K_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
     isum = pieceQ4K(blk + 48, ab + 64, i16x8.shuffle(s, s, 2, 2, 2, 2, 2, 2, 2, 2), i16x8.shuffle(s, s, 3, 3, 3, 3, 3, 3, 3, 3), isum, scratch);
     isum = pieceQ4K(blk + 80, ab + 128, i16x8.shuffle(s, s, 4, 4, 4, 4, 4, 4, 4, 4), i16x8.shuffle(s, s, 5, 5, 5, 5, 5, 5, 5, 5), isum, scratch);
     isum = pieceQ4K(blk + 112, ab + 192, i16x8.shuffle(s, s, 6, 6, 6, 6, 6, 6, 6, 6), i16x8.shuffle(s, s, 7, 7, 7, 7, 7, 7, 7, 7), isum, scratch);
-    parkSums(hsum2(isum, minsQ4K(sm, as + (<usize>b << 5))), b, scratch);
+    parkSums(hsum2(isum, minsQ4K(sm, as + (<usize>b << 4))), b, scratch);
     acc = groupQ4K(acc, w, b, ad, scratch);
   }
   return tailQ4K(acc, w, nb, ad, scratch);
@@ -146,7 +160,7 @@ export function dotQ6_K_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
     const ab = a + (<usize>b << 8);
     const sc = v128.load(blk, 192);
     const lo = i16x8.extend_low_i8x16_s(sc), hi = i16x8.extend_high_i8x16_s(sc);
-    let isum = offsetQ6K(s16 + (<usize>b << 6), lo, hi);
+    let isum = offsetQ6K(s16 + (<usize>b << 5), lo, hi);
     isum = halfQ6K(blk, blk + 128, ab, lo, isum, scratch);
     isum = halfQ6K(blk + 64, blk + 160, ab + 128, hi, isum, scratch);
     parkSums(hsum2(isum, isum), b, scratch);
@@ -254,7 +268,7 @@ function superBlockQ4Kx4(w: usize, b: i32, n: i32, a: usize, stride: usize, scra
     v128.store(scratch, sub32(a2 + o + 32, h0, h1, sHi, sub32(a2 + o, l0, l1, sLo, v128.load(scratch, 32))), 32);
     v128.store(scratch, sub32(a3 + o + 32, h0, h1, sHi, sub32(a3 + o, l0, l1, sLo, v128.load(scratch, 48))), 48);
   }
-  const bs = i8Sums32(a, n) - a + (<usize>b << 5);
+  const bs = i8Sums32(a, n) - a + (<usize>b << 4);
   v128.store(scratch, minsQ4K(sm, a + bs), 128);
   v128.store(scratch, minsQ4K(sm, a1 + bs), 144);
   v128.store(scratch, minsQ4K(sm, a2 + bs), 160);
@@ -320,7 +334,7 @@ function superBlockQ6Kx4(w: usize, b: i32, n: i32, a: usize, stride: usize, scra
   const ab = <usize>b << 8;
   const sc = v128.load(blk, 192);
   const lo = i16x8.extend_low_i8x16_s(sc), hi = i16x8.extend_high_i8x16_s(sc);
-  const gs = i8Sums16(a, n) - a + (<usize>b << 6);
+  const gs = i8Sums16(a, n) - a + (<usize>b << 5);
   v128.store(scratch, offsetQ6K(a + gs, lo, hi));
   v128.store(scratch, offsetQ6K(a + stride + gs, lo, hi), 16);
   v128.store(scratch, offsetQ6K(a + 2 * stride + gs, lo, hi), 32);
