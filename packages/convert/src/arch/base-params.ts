@@ -37,7 +37,40 @@ export function blockCountOf(h: HParams): number {
   return asInt(keys.find((k) => k in h) ?? keys[1]!, findHParam(h, keys));
 }
 
-export function setBaseParams(ctx: ArchContext): void {
+/** Config names of the sliding-window layers' rope base, in the order llama.cpp looks for them. */
+const SLIDING_ROPE_THETA_NAMES = ['local_rope_theta', 'rope_local_theta', 'rope_theta_local', 'swa_rope_theta', 'rope_local_base_freq'] as const;
+
+/**
+ * The rope base of the sliding-window (local) attention layers as llama.cpp reads it: from
+ * transformers 5's per-attention-type `rope_parameters.sliding_attention.rope_theta` when the
+ * config uses that layout, otherwise from the first of the older names present. `undefined`
+ * when the config has none (`null` when it names one but leaves it null).
+ */
+export function slidingRopeTheta(h: HParams): unknown {
+  const rp = h['rope_parameters'];
+  if (typeof rp === 'object' && rp !== null && ('full_attention' in rp || 'sliding_attention' in rp)) {
+    const sliding = (rp as Record<string, unknown>)['sliding_attention'];
+    return typeof sliding === 'object' && sliding !== null ? (sliding as Record<string, unknown>)['rope_theta'] : undefined;
+  }
+  return findHParam(h, SLIDING_ROPE_THETA_NAMES, true);
+}
+
+/**
+ * Values a model's transformers config class fills in when config.json leaves them out.
+ * llama.cpp loads the config through `AutoConfig`, so it sees (and writes) these defaults.
+ */
+export interface BaseParamDefaults {
+  /** `rope_theta`. */
+  readonly ropeTheta?: number;
+  /** The sliding-window layers' rope base (`rope_local_base_freq`). */
+  readonly slidingRopeTheta?: number;
+}
+
+/**
+ * Writes llama.cpp's base `TextModel.set_gguf_parameters` keys, in its order. An architecture
+ * table calls this first and then sets its own keys; setting a key again keeps its position.
+ */
+export function setBaseParams(ctx: ArchContext, defaults: BaseParamDefaults = {}): void {
   const { md, hparams: h } = ctx;
   const k = archKeys(ctx.arch);
   md.u32(k.BLOCK_COUNT, ctx.blockCount);
@@ -46,7 +79,11 @@ export function setBaseParams(ctx: ArchContext): void {
   u32From(md, k.FEED_FORWARD_LENGTH, h, ['intermediate_size', 'n_inner']);
   u32From(md, k.HEAD_COUNT, h, ['num_attention_heads', 'n_head'], true);
   u32From(md, k.HEAD_COUNT_KV, h, ['num_key_value_heads']);
-  f32From(md, k.ROPE_FREQ_BASE, h, ['rope_theta']);
+  const theta = 'rope_theta' in h ? h['rope_theta'] : defaults.ropeTheta;
+  if (theta !== undefined && theta !== null) md.f32(k.ROPE_FREQ_BASE, asNum('rope_theta', theta));
+  const namedSwaTheta = slidingRopeTheta(h);
+  const swaTheta = namedSwaTheta === undefined ? defaults.slidingRopeTheta : namedSwaTheta;
+  if (swaTheta !== undefined && swaTheta !== null) md.f32(k.ROPE_FREQ_BASE_SWA, asNum('rope_local_base_freq', swaTheta));
   f32From(md, k.LAYERNORM_RMS_EPS, h, ['rms_norm_eps']);
   f32From(md, k.LAYERNORM_EPS, h, ['layer_norm_eps', 'layer_norm_epsilon', 'norm_epsilon']);
   u32From(md, k.EXPERT_COUNT, h, ['num_local_experts']);

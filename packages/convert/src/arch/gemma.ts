@@ -1,7 +1,8 @@
 /**
  * Gemma 2 and Gemma 3 (text): RMSNorm weights are stored as `w` but applied as `1 + w`,
  * so llama.cpp adds 1 to every `*norm.weight`; the output projection is tied (lm_head,
- * when present, is dropped); SentencePiece vocabulary without a leading space.
+ * when present, is dropped); SentencePiece vocabulary without a leading space. Gemma 3's
+ * sliding-window layers have their own rope base (`rope.freq_base_swa`).
  */
 import { intParam, numParam } from '../config/hf-config.js';
 import { archKeys, GeneralKeys, TokenizerKeys } from '../metadata/keys.js';
@@ -56,7 +57,9 @@ export const gemma3: ArchitectureDef = {
   tensorKinds: ['TOKEN_EMBD', 'OUTPUT_NORM', 'ATTN_Q', 'ATTN_K', 'ATTN_V', 'ATTN_OUT', 'ATTN_Q_NORM', 'ATTN_K_NORM', 'FFN_GATE', 'FFN_DOWN', 'FFN_UP', 'ATTN_NORM', 'ATTN_POST_NORM', 'FFN_PRE_NORM', 'FFN_POST_NORM'],
 
   setParams(ctx) {
-    setBaseParams(ctx);
+    // Gemma3TextConfig's defaults (global 1e6, local 1e4): llama.cpp reads the config through
+    // AutoConfig, so a config.json without them still gets both rope bases, in the base positions.
+    setBaseParams(ctx, { ropeTheta: 1_000_000, slidingRopeTheta: 10_000 });
     const h = ctx.hparams;
     const k = archKeys(ctx.arch);
     const md = ctx.md;

@@ -6,7 +6,7 @@
 import { intParam } from '../config/hf-config.js';
 import { readJsonFile } from '../io/model-dir.js';
 import { archKeys, TokenizerKeys } from '../metadata/keys.js';
-import { permuteQK } from '../tensors/permute.js';
+import { permuteQK, qkRowPermutation } from '../tensors/permute.js';
 import { setVocabAuto } from '../tokenizer/set-vocab.js';
 import { setBaseParams } from './base-params.js';
 import { ggufTensorName } from './tensor-names.js';
@@ -75,8 +75,13 @@ export const llama: ArchitectureDef = {
     const kv = ctx.hparams['num_key_value_heads'];
     const nKv = typeof kv === 'number' ? kv : undefined;
     const out: PlannedTensor = { name: mapTensorName(ctx, name), shape };
-    if (name.endsWith('q_proj.weight') || name.endsWith('q_proj.bias')) out.transform = (t) => permuteQK(t, nHead, nHead);
-    else if (name.endsWith('k_proj.weight') || name.endsWith('k_proj.bias')) out.transform = (t) => permuteQK(t, nHead, nKv);
+    const heads = name.endsWith('q_proj.weight') || name.endsWith('q_proj.bias') ? nHead
+      : name.endsWith('k_proj.weight') || name.endsWith('k_proj.bias') ? nKv ?? nHead : undefined;
+    if (heads !== undefined) {
+      // a matrix keeps its rows whole (and can be streamed); a bias is one row of values
+      if (shape.length === 2) out.rowPermutation = qkRowPermutation(shape[0]!, nHead, heads);
+      else out.transform = (t) => permuteQK(t, nHead, heads);
+    }
     return [out];
   },
 

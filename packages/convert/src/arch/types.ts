@@ -7,6 +7,7 @@ import type { ModelDirectory } from '../io/model-dir.js';
 import type { HParams } from '../config/hf-config.js';
 import type { MetadataBuilder } from '../metadata/builder.js';
 import type { TokenizerJson } from '../tokenizer/tokenizer-json.js';
+import type { RowPermutation } from '../tensors/permute.js';
 import type { WorkTensor } from '../tensors/work-tensor.js';
 import type { TensorKindId, TensorNameMap } from './tensor-names.js';
 
@@ -33,6 +34,12 @@ export interface PlannedTensor {
   shape: readonly number[];
   /** Layout change applied to the loaded data (permutation, +1, row slicing). */
   transform?: (t: WorkTensor) => WorkTensor;
+  /**
+   * A layout change that only reorders the rows (first dimension) of a 2-D tensor, applied
+   * after `transform`. Without a `transform`, the tensor can still be converted a block of
+   * rows at a time.
+   */
+  rowPermutation?: RowPermutation;
 }
 
 /** A tensor the converter synthesises (rope factors), with its data already known. */

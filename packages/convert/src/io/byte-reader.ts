@@ -9,6 +9,11 @@ export interface ByteReader {
   size(): Promise<number>;
   /** Reads exactly `length` bytes at `offset`; rejects on a short read. */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Reads exactly `into.length` bytes at `offset` into `into` (a caller's reusable buffer);
+   * rejects on a short read. Optional: without it, callers copy from `read`.
+   */
+  readInto?(offset: number, into: Uint8Array): Promise<void>;
   /** Releases the underlying resource (file handle), when there is one. */
   close?(): Promise<void>;
 }

@@ -8,22 +8,28 @@ import type { ModelDirectory } from './model-dir.js';
 export async function fileReader(path: string): Promise<ByteReader> {
   const handle = await open(path, 'r');
   const { size } = await handle.stat();
+  const readInto = async (offset: number, into: Uint8Array): Promise<void> => {
+    const length = into.length;
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset + length > size) {
+      throw new RangeError(`${path}: cannot read ${length} bytes at offset ${offset} (file has ${size} bytes)`);
+    }
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await handle.read(into, done, length - done, offset + done);
+      if (bytesRead === 0) throw new RangeError(`${path}: short read at offset ${offset + done}`);
+      done += bytesRead;
+    }
+  };
   return {
     name: path,
     size: async () => size,
     async read(offset, length) {
-      if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
-        throw new RangeError(`${path}: cannot read ${length} bytes at offset ${offset} (file has ${size} bytes)`);
-      }
+      if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`${path}: cannot read ${length} bytes at offset ${offset} (file has ${size} bytes)`);
       const out = new Uint8Array(length);
-      let done = 0;
-      while (done < length) {
-        const { bytesRead } = await handle.read(out, done, length - done, offset + done);
-        if (bytesRead === 0) throw new RangeError(`${path}: short read at offset ${offset + done}`);
-        done += bytesRead;
-      }
+      await readInto(offset, out);
       return out;
     },
+    readInto,
     close: () => handle.close(),
   };
 }

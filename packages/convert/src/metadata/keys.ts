@@ -36,6 +36,7 @@ export function archKeys(arch: string) {
     SLIDING_WINDOW: `${arch}.attention.sliding_window`,
     ROPE_DIMENSION_COUNT: `${arch}.rope.dimension_count`,
     ROPE_FREQ_BASE: `${arch}.rope.freq_base`,
+    ROPE_FREQ_BASE_SWA: `${arch}.rope.freq_base_swa`,
     ROPE_SCALING_TYPE: `${arch}.rope.scaling.type`,
     ROPE_SCALING_FACTOR: `${arch}.rope.scaling.factor`,
     ROPE_SCALING_ATTN_FACTOR: `${arch}.rope.scaling.attn_factor`,

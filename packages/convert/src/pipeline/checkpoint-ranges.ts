@@ -10,8 +10,11 @@ import type { ByteReader } from '../io/byte-reader.js';
 import type { ModelDirectory } from '../io/model-dir.js';
 import type { CheckpointTensor } from '../checkpoint/tensor.js';
 
-/** Reads bytes `[start, end)` of one tensor's data. */
-export type TensorRangeReader = (start: number, end: number) => Promise<Uint8Array>;
+/**
+ * Reads bytes `[start, end)` of one tensor's data. With `into` (at least `end - start`
+ * bytes), the bytes land there and the returned view is `into`'s first `end - start` bytes.
+ */
+export type TensorRangeReader = (start: number, end: number, into?: Uint8Array) => Promise<Uint8Array>;
 
 /** A model folder whose opened files stay reachable for ranged reads. */
 export interface RangeTrackingDirectory {
@@ -73,11 +76,16 @@ export function trackCheckpointReaders(dir: ModelDirectory): RangeTrackingDirect
       const span = (await p)?.get(tensor.name);
       // The loader checked the header; a mismatch here means the file is not what it parsed.
       if (!span || span.end - span.begin !== tensor.byteLength) return undefined;
-      return (start, end) => {
+      return async (start, end, into) => {
         if (!(start >= 0 && end >= start && end <= tensor.byteLength)) {
           throw new RangeError(`${tensor.file}: tensor "${tensor.name}": byte range [${start}, ${end}) is outside its ${tensor.byteLength} bytes`);
         }
-        return reader.read(span.begin + start, end - start);
+        if (!into) return reader.read(span.begin + start, end - start);
+        if (into.length < end - start) throw new RangeError(`${tensor.file}: tensor "${tensor.name}": a buffer of ${into.length} bytes cannot take ${end - start}`);
+        const view = into.subarray(0, end - start);
+        if (reader.readInto) await reader.readInto(span.begin + start, view);
+        else view.set(await reader.read(span.begin + start, end - start));
+        return view;
       };
     },
   };

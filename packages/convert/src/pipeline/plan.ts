@@ -18,9 +18,12 @@ import { GeneralKeys, GGML_QUANT_VERSION } from '../metadata/keys.js';
 import { deriveModelNaming } from '../metadata/naming.js';
 import { encodeTensor } from '../tensors/encode.js';
 import { assertNoOverflow } from '../tensors/overflow.js';
+import { allocateKernelBuffer } from '../tensors/bf16-to-f16-wasm.js';
+import { permuteTensorRows, type RowPermutation } from '../tensors/permute.js';
 import { decodeTensor, reshape, squeezeShape, toF32, type WorkTensor } from '../tensors/work-tensor.js';
 import { setVocabAuto } from '../tokenizer/set-vocab.js';
 import { asTokenizerJson, type TokenizerJson } from '../tokenizer/tokenizer-json.js';
+import { BufferPool } from './buffer-pool.js';
 import { trackCheckpointReaders, type RangeTrackingDirectory } from './checkpoint-ranges.js';
 import { DIRECT_OUTTYPES, isDirectOutType, tensorOutputType, type DirectOutType } from './output-type.js';
 import { collectBytes, DEFAULT_ROW_BLOCK_BYTES, encodeRowBlocks } from './row-blocks.js';
@@ -62,6 +65,12 @@ export interface ConversionPlan {
   fileType: number;
   /** Total parameter count (elements of all tensors). */
   parameterCount: number;
+  /**
+   * Hands back a chunk that a tensor's `stream` yielded, once nothing reads or writes it
+   * any more (it is on disk, or was copied), so that its buffer holds a later block.
+   * Other byte arrays are ignored; not handing chunks back only costs allocations.
+   */
+  recycle(chunk: Uint8Array): void;
   /** Releases the checkpoint's file handles. Call after writing. */
   close(): Promise<void>;
 }
@@ -85,16 +94,24 @@ interface PendingTensor {
   name: string;
   shape: number[];
   load: () => Promise<WorkTensor>;
-  /** The checkpoint tensor when it is written as stored (no layout change), so it can be read in row blocks. */
+  /**
+   * The checkpoint tensor when it is written as stored (no layout change other than a row
+   * order), so it can be read in row blocks.
+   */
   direct?: CheckpointTensor;
+  rowPermutation?: RowPermutation;
 }
 
 async function loadTransformed(src: CheckpointTensor, p: PlannedTensor): Promise<WorkTensor> {
   const raw = await src.read();
   let t = decodeTensor(src.dtype, src.shape, raw);
   if (p.transform) t = p.transform(t);
+  if (p.rowPermutation) t = permuteTensorRows(t, p.rowPermutation);
   return t;
 }
+
+/** WebAssembly-backed block buffers one plan allocates at most. */
+const MAX_KERNEL_BUFFERS = 32;
 
 /** Plans the conversion of a Hugging Face model folder. */
 export async function planConversion(dir: ModelDirectory, opts: PlanOptions = {}): Promise<ConversionPlan> {
@@ -105,6 +122,12 @@ export async function planConversion(dir: ModelDirectory, opts: PlanOptions = {}
   const blockBytes = opts.rowBlockBytes ?? DEFAULT_ROW_BLOCK_BYTES;
   if (!Number.isSafeInteger(blockBytes) || blockBytes <= 0) throw new RangeError(`rowBlockBytes must be a positive integer, got ${blockBytes}`);
   const tracking: RangeTrackingDirectory = trackCheckpointReaders(dir);
+  // Blocks are read into WebAssembly memories where bf16 -> f16 runs with SIMD. A consumer
+  // that never hands chunks back would make the pool allocate one per block: past a few
+  // dozen, plain buffers are cheaper than more memories.
+  let kernelBuffers = 0;
+  const pool = new BufferPool(blockBytes, 8, (n) => (kernelBuffers++ < MAX_KERNEL_BUFFERS ? allocateKernelBuffer(n) : new Uint8Array(n)));
+  const recycle = (chunk: Uint8Array) => pool.release(chunk);
   const ckpt: Checkpoint | undefined = opts.vocabOnly ? undefined : await openCheckpoint(tracking.dir);
   try {
     let outtype: DirectOutType;
@@ -132,8 +155,13 @@ export async function planConversion(dir: ModelDirectory, opts: PlanOptions = {}
         if (src.name.endsWith('.attention.masked_bias') || src.name.endsWith('.attention.bias') || src.name.endsWith('.rotary_emb.inv_freq')) continue;
         const planned = arch.planTensor ? await arch.planTensor(src.name, src.shape, ctx) : [{ name: mapName(ctx, src.name), shape: src.shape }];
         for (const p of planned) {
-          const direct = p.transform === undefined && sameElements(p.shape, src.shape) ? { direct: src } : {};
-          pending.push({ name: p.name, shape: [...p.shape], load: () => loadTransformed(src, p), ...direct });
+          // A row order is applied per block when the rows are the checkpoint's first dimension.
+          const streamable = p.transform === undefined && sameElements(p.shape, src.shape)
+            && (!p.rowPermutation || (p.shape.length === 2 && src.shape.length === 2 && p.shape[0] === src.shape[0]));
+          pending.push({
+            name: p.name, shape: [...p.shape], load: () => loadTransformed(src, p),
+            ...(streamable ? { direct: src, ...(p.rowPermutation ? { rowPermutation: p.rowPermutation } : {}) } : {}),
+          });
         }
       }
     }
@@ -157,21 +185,27 @@ export async function planConversion(dir: ModelDirectory, opts: PlanOptions = {}
         if (!opts.allowOverflow && work.dtype !== 'f16' && type !== GGMLType.F32) assertNoOverflow(p.name, type, toF32(work), encoded);
         return encoded;
       };
-      const direct = p.direct;
+      // Its rows must stay the GGUF rows for a row order to be applied per block.
+      const direct = p.rowPermutation && !(ne.length === 2 && ne[1] === p.shape[0]) ? undefined : p.direct;
+      const rowPermutation = p.rowPermutation;
       const blocks = async function* (): AsyncGenerator<Uint8Array> {
         const read = direct ? await tracking.rangeReader(direct) : undefined;
         if (!direct || !read) {
           yield await whole();
           return;
         }
-        yield* encodeRowBlocks({ name: p.name, tensor: direct, read, rowLength: ne[0]!, type, allowOverflow: opts.allowOverflow === true, blockBytes });
+        yield* encodeRowBlocks({
+          name: p.name, tensor: direct, read, rowLength: ne[0]!, type, allowOverflow: opts.allowOverflow === true, blockBytes, pool,
+          ...(rowPermutation ? { rowPermutation } : {}),
+        });
       };
       const byteLength = tensorBytes(type, ne);
       tensors.push({
         name: p.name, ne, type,
         // A streamed tensor is assembled from its blocks: one output buffer instead of source + f32 + output copies.
-        data: () => (direct ? collectBytes(blocks(), byteLength, `tensor ${p.name}`) : whole()),
+        data: () => (direct ? collectBytes(blocks(), byteLength, `tensor ${p.name}`, recycle) : whole()),
         stream: blocks,
+        recycle,
       });
     }
 
@@ -199,6 +233,7 @@ export async function planConversion(dir: ModelDirectory, opts: PlanOptions = {}
       outtype,
       fileType,
       parameterCount,
+      recycle,
       close: async () => { await ckpt?.close(); },
     };
   } catch (e) {

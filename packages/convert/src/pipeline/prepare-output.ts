@@ -113,7 +113,7 @@ export async function prepareConversion(dir: ModelDirectory, opts: PrepareConver
       fileType = q.plan.ftype;
     }
     let source: GGUFTensorSource | undefined;
-    const asSource = () => (source ??= writerInputAsSource(header, tensors, dir.name));
+    const asSource = () => (source ??= writerInputAsSource(header, tensors, dir.name, plan.recycle));
     let files: PreparedFile[] = [{ index: 0, count: 1, header, tensorNames: tensors.map((t) => t.name), layout: layoutGGUF(header, tensors) }];
     let splitUsed: SplitOptions | undefined;
     if (split) {

@@ -22,6 +22,7 @@ export type RowBlockQuantizeOptions = Pick<QuantizeGGUFOptions, 'imatrix' | 'cod
 /** Quantizes one planned tensor from a stream of whole-row pieces of its source bytes. */
 async function* quantizeStream(
   p: QuantPlannedTensor, source: AsyncIterable<Uint8Array>, quantize: RowQuantizer, opts: RowBlockQuantizeOptions,
+  release: ((chunk: Uint8Array) => void) | undefined,
 ): AsyncGenerator<Uint8Array> {
   const ncols = p.ne[0]!;
   const rowBytes = tensorBytes(p.fromType, [ncols]);
@@ -31,6 +32,8 @@ async function* quantizeStream(
     if (piece.length % rowBytes !== 0) throw new RangeError(`tensor ${p.name}: a piece of ${piece.length} bytes is not whole rows of ${rowBytes}`);
     const nrows = piece.length / rowBytes;
     const values = tensorToF32(piece, p.fromType, [ncols, nrows], opts.codecFor);
+    // decoding copied the piece (unless the values are a view of it), so it can hold another block
+    if (values.buffer !== piece.buffer) release?.(piece);
     const out = await quantize(p.toType, values, nrows, ncols, weights);
     if (!opts.allowOverflow) assertNoOverflow(nrows === p.ne.slice(1).reduce((a, b) => a * b, 1) ? p.name : `${p.name} (rows ${row}-${row + nrows - 1})`, p.toType, values, out);
     row += nrows;
@@ -53,6 +56,6 @@ export function quantizeInRowBlocks(
     const p = q.plan.tensors[i]!;
     const src = byName.get(p.name);
     if (!p.convert || !requireGGMLType(p.toType).quantized || !src || src.type !== p.fromType) return t;
-    return { name: t.name, ne: t.ne, type: t.type, data: () => quantizeStream(p, src.stream(), quantize, opts) };
+    return { name: t.name, ne: t.ne, type: t.type, data: () => quantizeStream(p, src.stream(), quantize, opts, src.recycle) };
   });
 }

@@ -39,13 +39,18 @@ class SequentialRanges {
   private base = 0;
   private pending: Uint8Array = new Uint8Array(0);
 
-  constructor(private readonly open: () => AsyncIterable<Uint8Array>, private readonly name: string) {}
+  constructor(
+    private readonly open: () => AsyncIterable<Uint8Array>,
+    private readonly name: string,
+    private readonly release: ((chunk: Uint8Array) => void) | undefined,
+  ) {}
 
   async read(start: number, end: number): Promise<Uint8Array> {
     if (!this.it || start < this.base) {
+      if (this.it) await this.it.return?.();
       this.it = this.open()[Symbol.asyncIterator]();
       this.base = 0;
-      this.pending = new Uint8Array(0);
+      this.done();
     }
     const out = new Uint8Array(end - start);
     let filled = 0;
@@ -55,6 +60,7 @@ class SequentialRanges {
         const r = await this.it.next();
         if (r.done) throw new RangeError(`tensor ${this.name}: data ended before byte ${start + filled}`);
         this.base += this.pending.length;
+        this.done();
         this.pending = r.value;
         continue;
       }
@@ -64,13 +70,22 @@ class SequentialRanges {
     }
     return out;
   }
+
+  /** Lets go of the current chunk (every range that needs it has been copied out). */
+  done(): void {
+    if (this.pending.length > 0) this.release?.(this.pending);
+    this.pending = new Uint8Array(0);
+  }
 }
 
 /**
  * The header and tensors to write, as a `GGUFTensorSource` (what `splitGGUF` and
  * `writeSplitGGUF` take). Offsets and sizes are those the file would have if written whole.
+ * Chunks of tensor data, once copied into the ranges asked for, go to `release` (when given).
  */
-export function writerInputAsSource(header: HeaderToWrite, tensors: readonly TensorToWrite[], name = '<conversion>'): GGUFTensorSource {
+export function writerInputAsSource(
+  header: HeaderToWrite, tensors: readonly TensorToWrite[], name = '<conversion>', release?: (chunk: Uint8Array) => void,
+): GGUFTensorSource {
   const layout = layoutGGUF(header, tensors);
   const byName = new Map(tensors.map((t) => [t.name, t]));
   const ranges = new Map<string, SequentialRanges>();
@@ -88,12 +103,16 @@ export function writerInputAsSource(header: HeaderToWrite, tensors: readonly Ten
     alignment: layout.alignment,
     dataOffset: layout.dataOffset,
     headerLength: layout.headerLength,
-    readTensorData: (info) => collectBytes(chunksOf(info), info.byteLength, `tensor ${info.name}`),
+    readTensorData: (info) => collectBytes(chunksOf(info), info.byteLength, `tensor ${info.name}`, release),
     async readTensorRange(info, start, end) {
       let r = ranges.get(info.name);
-      if (!r) ranges.set(info.name, (r = new SequentialRanges(() => chunksOf(info), info.name)));
+      if (!r) ranges.set(info.name, (r = new SequentialRanges(() => chunksOf(info), info.name, release)));
       const bytes = await r.read(start, end);
-      if (end >= info.byteLength) ranges.delete(info.name); // the last piece: release the stream
+      if (end >= info.byteLength) {
+        // the last piece: release the stream
+        r.done();
+        ranges.delete(info.name);
+      }
       return bytes;
     },
   };

@@ -26,4 +26,10 @@ export interface PlannedTensorData {
    * one piece.
    */
   stream: () => AsyncIterable<Uint8Array>;
+  /**
+   * Hands back a chunk that `stream` (or `data`) produced once nothing reads or writes it
+   * any more, so its buffer can hold a later block. Optional for consumers: a chunk never
+   * handed back is garbage collected.
+   */
+  recycle?: (chunk: Uint8Array) => void;
 }

@@ -45,19 +45,60 @@ export function f32ArrayToF16Numpy(src: Float32Array, dst: Uint16Array = new Uin
 
 let bf16ToF16Table: Uint16Array | undefined;
 
+function bf16Table(): Uint16Array {
+  if (!bf16ToF16Table) {
+    bf16ToF16Table = new Uint16Array(65536);
+    for (let b = 0; b < 65536; b++) bf16ToF16Table[b] = f32BitsToF16Numpy(b << 16);
+  }
+  return bf16ToF16Table;
+}
+
 /**
  * bf16 -> f16 as NumPy converts the bf16 value (exact in f32) to float16. A bf16 pattern
  * has 65536 values, so one table lookup per element gives the same bits as widening to
  * f32 and rounding, several times faster.
  */
 export function bf16ArrayToF16Numpy(src: Uint16Array, dst: Uint16Array = new Uint16Array(src.length)): Uint16Array {
-  if (!bf16ToF16Table) {
-    bf16ToF16Table = new Uint16Array(65536);
-    for (let b = 0; b < 65536; b++) bf16ToF16Table[b] = f32BitsToF16Numpy(b << 16);
-  }
-  const table = bf16ToF16Table;
+  const table = bf16Table();
   for (let i = 0; i < src.length; i++) dst[i] = table[src[i]!]!;
   return dst;
+}
+
+/** True when a bf16 pattern is finite but becomes infinite in f16. */
+function overflowsF16(b: number, table: Uint16Array): boolean {
+  return (table[b]! & 0x7c00) === 0x7c00 && (b & 0x7f80) !== 0x7f80;
+}
+
+/**
+ * {@link bf16ArrayToF16Numpy} in place (both are 2 bytes per value), two values per
+ * 32-bit word. With `checkOverflow`, stops at the first finite value that would become
+ * infinite and returns its index, leaving that value and the ones after it unconverted;
+ * otherwise (or when none overflows) converts everything and returns -1.
+ */
+export function bf16ToF16InPlace(words: Uint16Array, checkOverflow: boolean): number {
+  const table = bf16Table();
+  const n = words.length;
+  let i = 0;
+  if (words.byteOffset % 4 === 0) {
+    const pairs = new Uint32Array(words.buffer, words.byteOffset, n >>> 1);
+    for (let k = 0; k < pairs.length; k++) {
+      const w = pairs[k]!;
+      // Adding 0x3880 to a 15-bit magnitude sets bit 15 from 0x4780 (65536, the smallest bf16
+      // magnitude that overflows f16) up, inf and NaN included: only those words need a closer look.
+      if (checkOverflow && (((w & 0x7fff7fff) + 0x38803880) & 0x80008000) !== 0) {
+        if (overflowsF16(w & 0xffff, table)) return 2 * k;
+        if (overflowsF16(w >>> 16, table)) return 2 * k + 1;
+      }
+      pairs[k] = table[w & 0xffff]! | (table[w >>> 16]! << 16);
+    }
+    i = pairs.length * 2;
+  }
+  for (; i < n; i++) {
+    const b = words[i]!;
+    if (checkOverflow && overflowsF16(b, table)) return i;
+    words[i] = table[b]!;
+  }
+  return -1;
 }
 
 /** Index of the first element that is finite in bf16 but infinite in f16, or -1. */

@@ -38,7 +38,9 @@ export function safetensorsF32(tensors: readonly TinyTensor[], dtype: 'F32' | 'B
     const f32 = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     if (dtype === 'F32') return f32;
     const bits = new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length);
-    return new Uint8Array(Uint16Array.from(bits, (b) => b >>> 16).buffer);
+    const bf16 = new Uint16Array(bits.length);
+    for (let i = 0; i < bits.length; i++) bf16[i] = bits[i]! >>> 16;
+    return new Uint8Array(bf16.buffer);
   };
   const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
   const payloads = tensors.map(bytesOf);
