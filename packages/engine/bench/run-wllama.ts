@@ -110,19 +110,26 @@ export async function startWllama(): Promise<Session | string> {
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
-  const page = await browser.newPage();
-  if (process.env.BENCH_DEBUG) {
-    page.on('console', (m) => console.error('[page]', m.text().slice(0, 300)));
-    await page.addInitScript('window.benchDebug = true');
-  }
-  await page.goto(`http://127.0.0.1:${port}/`);
-  await page.waitForFunction('window.benchReady === true');
+  // a fresh page per run: the model bytes a page downloaded count against the browser's
+  // storage quota until the page is gone, and a second model in the same page exceeds it
+  const openPage = async () => {
+    const page = await browser.newPage();
+    if (process.env.BENCH_DEBUG) {
+      page.on('console', (m) => console.error('[page]', m.text().slice(0, 300)));
+      await page.addInitScript('window.benchDebug = true');
+    }
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForFunction('window.benchReady === true');
+    return page;
+  };
+  await (await openPage()).close();
   return {
     async run(file, threads, ppText, shortText, tg, nCtx, avoid) {
       const key = path.basename(file);
       models.set(key, file);
+      const page = await openPage();
       const r = await page.evaluate((args) => (window as unknown as { benchWllama(a: unknown): Promise<WllamaRun> }).benchWllama(args),
-        { model: `/model/${key}`, threads, ppText, shortText, tg, nCtx, avoid });
+        { model: `/model/${key}`, threads, ppText, shortText, tg, nCtx, avoid }).finally(() => page.close());
       if (!r.isolated) throw new Error('the wllama page is not cross-origin isolated');
       const ppMs = r.pp[0]!.ms;
       const decodeMs = r.many.ms - r.one.ms;
@@ -132,7 +139,7 @@ export async function startWllama(): Promise<Session | string> {
         ppTokS: (r.pp[0]!.promptN ?? 0) / (ppMs / 1000),
         tgTokS: tg / (decodeMs / 1000),
         threads: r.info.threads,
-        note: r.info.multithread ? undefined : 'wllama ran single-threaded',
+        note: r.info.multithread || threads === 1 ? undefined : `wllama ran single-threaded when asked for ${threads} threads`,
       };
     },
     async close() {
