@@ -278,17 +278,30 @@ function superBlockQ4Kx4(w: usize, b: i32, n: i32, a: usize, stride: usize, scra
 }
 
 /**
- * One Q4_K row of n values at w times four ACT_Q8_K_I8 rows (at a, `stride` bytes apart);
- * result k goes to out + k * outStride bytes. `scratch`: 192 bytes.
+ * One Q4_K (`q6` false) or Q6_K row of n values at w times four ACT_Q8_K_I8 rows (at a,
+ * `stride` bytes apart); result k goes to out + k * outStride bytes. `scratch`: 192 bytes.
  */
-export function dotQ4_K_I8x4(w: usize, n: i32, a: usize, stride: usize, out: usize, outStride: usize, scratch: usize): void {
+// @ts-ignore: decorator
+@inline
+function dotKx4(q6: bool, w: usize, n: i32, a: usize, stride: usize, out: usize, outStride: usize, scratch: usize): void {
   const nb = n >> 8, nb4 = nb & ~3;
   clearGroups(scratch);
   let acc = f32x4.splat(0);
-  for (let b = 0; b < nb4; b++) acc = addTerm(superBlockQ4Kx4(w, b, n, a, stride, scratch), b, true, acc, scratch);
+  for (let b = 0; b < nb4; b++) {
+    const t = q6 ? superBlockQ6Kx4(w, b, n, a, stride, scratch) : superBlockQ4Kx4(w, b, n, a, stride, scratch);
+    acc = addTerm(t, b, true, acc, scratch);
+  }
   acc = groupSums(scratch);
-  for (let b = nb4; b < nb; b++) acc = addTerm(superBlockQ4Kx4(w, b, n, a, stride, scratch), b, false, acc, scratch);
+  for (let b = nb4; b < nb; b++) {
+    const t = q6 ? superBlockQ6Kx4(w, b, n, a, stride, scratch) : superBlockQ4Kx4(w, b, n, a, stride, scratch);
+    acc = addTerm(t, b, false, acc, scratch);
+  }
   storeRows(acc, out, outStride);
+}
+
+/** dotKx4 for a Q4_K row. */
+export function dotQ4_K_I8x4(w: usize, n: i32, a: usize, stride: usize, out: usize, outStride: usize, scratch: usize): void {
+  dotKx4(false, w, n, a, stride, out, outStride, scratch);
 }
 
 /**
@@ -345,16 +358,7 @@ function superBlockQ6Kx4(w: usize, b: i32, n: i32, a: usize, stride: usize, scra
   return termQ6K(f32x4.splat(loadF16(blk + 208)), ad, rowSums(scratch));
 }
 
-/**
- * One Q6_K row of n values at w times four ACT_Q8_K_I8 rows (at a, `stride` bytes apart);
- * result k goes to out + k * outStride bytes. `scratch`: 192 bytes.
- */
+/** dotKx4 for a Q6_K row. */
 export function dotQ6_K_I8x4(w: usize, n: i32, a: usize, stride: usize, out: usize, outStride: usize, scratch: usize): void {
-  const nb = n >> 8, nb4 = nb & ~3;
-  clearGroups(scratch);
-  let acc = f32x4.splat(0);
-  for (let b = 0; b < nb4; b++) acc = addTerm(superBlockQ6Kx4(w, b, n, a, stride, scratch), b, true, acc, scratch);
-  acc = groupSums(scratch);
-  for (let b = nb4; b < nb; b++) acc = addTerm(superBlockQ6Kx4(w, b, n, a, stride, scratch), b, false, acc, scratch);
-  storeRows(acc, out, outStride);
+  dotKx4(true, w, n, a, stride, out, outStride, scratch);
 }
