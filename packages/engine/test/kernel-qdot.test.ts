@@ -17,18 +17,8 @@ import { GGMLType, f32ToF16, rowBytes } from '@ggufkit/tensor-layout';
 import { getCodec } from '@ggufkit/quants';
 import { EngineMemory } from '../src/wasm/memory.js';
 import { enableRelaxedSimd } from '../src/node.js';
-
-/** Deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { engineMatmul as runMatmul } from './helpers/matmul.js';
+import { mulberry32 } from '../../../test-support/mulberry32.js';
 
 interface Layout {
   /** Values and bytes per block. */
@@ -85,25 +75,9 @@ beforeAll(async () => {
   for (const build of BUILDS) memories.set(build, await EngineMemory.create(16 * 1024 * 1024, undefined, false, build === 'relaxed'));
 });
 
-/**
- * out[t][r] of the engine's matmul (rows r of `w`, activation rows t of `x`), with the
- * activations converted by the engine to its i16 layout of the partner format.
- */
+/** The engine's matmul in one of its builds (see helpers/matmul.ts). */
 function engineMatmul(build: Build, type: number, w: Uint8Array, rows: number, n: number, x: Float32Array, nTok: number): Float32Array {
-  const mem = memories.get(build)!;
-  const k = mem.kernels;
-  const kind = k.activationKind(type);
-  const wp = mem.alloc(w.length);
-  mem.u8(wp, w.length).set(w);
-  const xp = mem.alloc(x.length * 4);
-  mem.f32(xp, x.length).set(x);
-  const stride = k.actRowBytes(kind, n);
-  const act = mem.alloc(stride * nTok);
-  k.convertActivations(kind, xp, n, nTok, act);
-  const out = mem.alloc(rows * nTok * 4);
-  const scratch = mem.alloc(k.decodedBytes(n) + 256);
-  k.matmul(type, wp, rowBytes(type, n), n, 0, rows, act, stride, nTok, out, rows, scratch);
-  return mem.f32(out, rows * nTok).slice();
+  return runMatmul(memories.get(build)!, type, w, rows, n, x, nTok);
 }
 
 /** The reference: the codec's vecDot of each weight row with the partner quantization of each activation row. */
@@ -138,7 +112,7 @@ describe.each([
     ['subnormal scales', 2, (slot: number) => f16(slot === 0 ? 2 ** -20 : 2 ** -22)],
     ['mixed signs', 3, (slot: number) => f16(slot === 0 ? -(2 ** -6) : 2 ** -7)],
   ])('equals the reference exactly on exact data (%s)', (_label, seed, scale) => {
-    const rand = rng(seed);
+    const rand = mulberry32(seed);
     // 1056 values: Q4_0/Q8_0 rows end with a block outside the kernels' groups of four
     const rows = 7, n = LAYOUTS.get(type)!.values === 32 ? 1056 : 1024, nTok = 5;
     const w = randomRows(type, rows, n, rand, scale);
@@ -152,7 +126,7 @@ describe.each([
   });
 
   it('matches the reference up to float summation order on random data', () => {
-    const rand = rng(10 + type);
+    const rand = mulberry32(10 + type);
     const rows = 9, n = LAYOUTS.get(type)!.values === 32 ? 2080 : 2048, nTok = 2;
     // f16 scales with random exponents, normal and subnormal
     const w = randomRows(type, rows, n, rand, () => Math.floor(rand() * 0x3c00));
@@ -179,7 +153,7 @@ describe.each([
 ])('%s: relaxed-SIMD and SIMD128 kernels', (_name, type) => {
   // seven activation rows: the relaxed build multiplies four at a time, then the rest one by one
   it('give the same bits on random data', () => {
-    const rand = rng(40 + type);
+    const rand = mulberry32(40 + type);
     const rows = 33, n = LAYOUTS.get(type)!.values === 32 ? 2080 : 2048, nTok = 7;
     const w = randomRows(type, rows, n, rand, () => Math.floor(rand() * 0x3c00));
     // large activations too: the relaxed instruction must not saturate on extreme quants

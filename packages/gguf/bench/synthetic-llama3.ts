@@ -4,6 +4,7 @@
  * shapes are tiny (the header is what is measured) but offsets and data are consistent.
  */
 import { T, buildGGUF, type BTensor } from '../test/reader-builder.js';
+import { mulberry32 } from '../../../test-support/mulberry32.js';
 
 /** GPT-2's byte-to-unicode table: printable stand-ins for the 256 byte values. */
 function byteChars(): string[] {
@@ -17,23 +18,11 @@ function byteChars(): string[] {
   return out;
 }
 
-/** Small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export const N_TOKENS = 128256;
 export const N_MERGES = 280147;
 
 export function syntheticLlama3(): Uint8Array {
-  const rand = rng(42);
+  const rand = mulberry32(42);
   const letters = 'etaoinshrdlcumwfgypbvkjxqz';
   const bytes = byteChars();
   const word = () => {

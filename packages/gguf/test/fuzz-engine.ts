@@ -5,18 +5,7 @@
  */
 import { GGUFError, bytesSource, openGGUF, toHuggingFaceShape, type GGUFFile } from '@ggufkit/gguf';
 import { T, buildGGUF, type BFile } from './reader-builder.js';
-
-/** mulberry32: small, fast, deterministic. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../test-support/mulberry32.js';
 
 /** Hand-built bases covering every value type, nested arrays, v1/v2/v3 and both byte orders. */
 export function handBuiltBases(): Uint8Array[] {
@@ -88,7 +77,7 @@ async function attempt(bytes: Uint8Array, initialReadBytes: number, label: strin
  * undone afterwards) so that large files are not copied for every variant.
  */
 export async function fuzzBase(base: Uint8Array, headerEnd: number, iterations: number, seed: number, stats: FuzzStats, label: string): Promise<void> {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const int = (n: number) => Math.floor(rand() * n);
   const span = Math.min(base.length, headerEnd + 64);
   const windows = [16, 256, 4096, 1 << 20];

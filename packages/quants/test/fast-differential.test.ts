@@ -7,20 +7,9 @@
 import { rowBytes } from '@ggufkit/tensor-layout';
 import { getCodec } from '../src/registry.js';
 import { dequantizeFast, getFastCodec, hasFastCodec, quantizeFast } from '../src/fast/index.js';
+import { mulberry32 } from '../../../test-support/mulberry32.js';
 
 const TYPES = ['q4_0', 'q4_1', 'q5_0', 'q5_1', 'q8_0', 'q8_1', 'iq4_nl', 'q2_K', 'q3_K', 'q4_K', 'q5_K', 'q6_K', 'q8_K'];
-
-/** mulberry32: a small seeded generator, so every run sees the same rows. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gauss(r: () => number): number {
   const u = r() || 1e-12;
@@ -49,7 +38,7 @@ const DISTRIBUTIONS: Record<string, (r: () => number, i: number) => number> = {
 };
 
 function makeRows(dist: string, seed: number, n: number): Float32Array {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const gen = DISTRIBUTIONS[dist]!;
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = gen(r, i);
@@ -57,7 +46,7 @@ function makeRows(dist: string, seed: number, n: number): Float32Array {
 }
 
 function makeImatrix(seed: number, n: number): Float32Array {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out = new Float32Array(n);
   // Importance weights are sums of squared activations: positive, a few large, some zero.
   for (let i = 0; i < n; i++) out[i] = r() < 0.03 ? 0 : r() < 0.05 ? 100 * r() : r() * r() * 2;
@@ -110,7 +99,7 @@ describe('fast codecs agree with the scalar reference on random rows', () => {
 describe('fast dequantization agrees with the scalar reference on random blocks', () => {
   it.each(TYPES)('%s', (type) => {
     const scalar = getCodec(type);
-    const r = rng(type.length * 7919 + type.charCodeAt(1));
+    const r = mulberry32(type.length * 7919 + type.charCodeAt(1));
     const nblocks = 64;
     const bytes = new Uint8Array(nblocks * scalar.type.typeSize);
     for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(r() * 256);

@@ -4,6 +4,8 @@
  * with dtype/shape/data_offsets, then the data), and a hand-encoded SentencePiece model.
  */
 
+import { mulberry32 } from '../../../../test-support/mulberry32.js';
+
 /** A tensor to store: name, PyTorch-order shape, values. */
 export interface TinyTensor {
   name: string;
@@ -13,15 +15,9 @@ export interface TinyTensor {
 
 /** Deterministic values in [-scale, scale) (mulberry32), different per seed. */
 export function seededValues(n: number, seed: number, scale = 0.5): Float32Array {
-  let a = seed >>> 0;
+  const rand = mulberry32(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale;
-  }
+  for (let i = 0; i < n; i++) out[i] = (rand() * 2 - 1) * scale;
   return out;
 }
 

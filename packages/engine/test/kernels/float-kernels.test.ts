@@ -6,6 +6,7 @@
 import { GGMLType, bf16ToF32, f16ToF32, f32ToBF16, f32ToF16 } from '@ggufkit/tensor-layout';
 import { EngineMemory } from '../../src/wasm/memory.js';
 import { ActKind } from '../../src/wasm/kernels.js';
+import { engineMatmul } from '../helpers/matmul.js';
 
 let mem: EngineMemory;
 beforeAll(async () => {
@@ -62,19 +63,10 @@ describe('float matrix products', () => {
     const r = lcg(type + 1);
     const w = Float32Array.from({ length: rows * cols }, () => (r() - 0.5) * 2);
     const a = Float32Array.from({ length: nTok * cols }, () => (r() - 0.5) * 4);
-    const k = mem.kernels;
-    const wPtr = mem.alloc(rows * cols * size);
-    const dv = new DataView(mem.memory.buffer, wPtr, rows * cols * size);
+    const wBytes = new Uint8Array(rows * cols * size);
+    const dv = new DataView(wBytes.buffer);
     w.forEach((v, i) => write(v, dv, i * size));
-    const kind = type === GGMLType.F32 ? ActKind.F32 : type === GGMLType.F16 ? ActKind.F16 : ActKind.BF16;
-    const aPtr = mem.alloc(a.length * 4);
-    mem.f32(aPtr, a.length).set(a);
-    const stride = k.actRowBytes(kind, cols);
-    const act = mem.alloc(stride * nTok);
-    k.convertActivations(kind, aPtr, cols, nTok, act);
-    const out = mem.alloc(rows * nTok * 4);
-    k.matmul(type, wPtr, cols * size, cols, 0, rows, act, stride, nTok, out, rows, mem.alloc(k.decodedBytes(cols)));
-    const got = mem.f32(out, rows * nTok);
+    const got = engineMatmul(mem, type, wBytes, rows, cols, a, nTok);
     for (let t = 0; t < nTok; t++) {
       for (let j = 0; j < rows; j++) {
         let sum = 0, mag = 0;

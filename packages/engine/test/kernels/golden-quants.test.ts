@@ -9,6 +9,7 @@ import { parseGGMLType, rowBytes } from '@ggufkit/tensor-layout';
 import { EngineMemory } from '../../src/wasm/memory.js';
 import { enableRelaxedSimd } from '../../src/node.js';
 import { describeIfExists, readF32, sharedDir } from '../helpers/shared.js';
+import { engineMatmul } from '../helpers/matmul.js';
 
 const dir = path.join(sharedDir, 'golden/quants');
 const manifest = fs.existsSync(path.join(dir, 'manifest.json'))
@@ -50,29 +51,15 @@ describeIfExists(dir, 'golden quant kernel tests')('dequantizeRows matches ggml 
   });
 });
 
-const baselineMem = (): EngineMemory => mem;
-
 describeIfExists(dir, 'golden vecdot kernel tests')('matmul matches ggml vec_dot', () => {
   const cases: VecDot[] = manifest.vecdot;
   const builds = ['baseline', 'relaxed'] as const;
   it.each(cases.flatMap((c) => builds.map((b) => [c.type, b, c] as const)))('%s (%s build)', (_name, build, c) => {
-    const mem = build === 'relaxed' ? relaxedMem : baselineMem();
     const type = parseGGMLType(c.type).id;
     const w = fs.readFileSync(path.join(dir, c.weights));
     const a = readF32(path.join(dir, c.activation));
     const wf = readF32(path.join(dir, c.weights_f32));
-    const k = mem.kernels;
-    const kind = k.activationKind(type);
-    const wPtr = mem.alloc(w.length);
-    mem.u8(wPtr, w.length).set(w);
-    const aPtr = mem.alloc(a.length * 4);
-    mem.f32(aPtr, a.length).set(a);
-    const actPtr = mem.alloc(k.actRowBytes(kind, c.cols));
-    k.convertActivations(kind, aPtr, c.cols, 1, actPtr);
-    const out = mem.alloc(16);
-    const scratch = mem.alloc(k.decodedBytes(c.cols));
-    k.matmul(type, wPtr, w.length, c.cols, 0, 1, actPtr, k.actRowBytes(kind, c.cols), 1, out, 1, scratch);
-    const got = mem.f32(out, 1)[0]!;
+    const got = engineMatmul(build === 'relaxed' ? relaxedMem : mem, type, w, 1, c.cols, a, 1)[0]!;
     let mag = 0;
     for (let i = 0; i < c.cols; i++) mag += Math.abs(wf[i]! * a[i]!);
     expect(Math.abs(got - c.expected)).toBeLessThanOrEqual(1e-5 * mag);
