@@ -9,6 +9,7 @@
 //   ACT_Q8_K_I8 / ACT_Q8_0_I8: the q8_K / q8_0 integers as i8 in natural order, with the same
 //     scale and sum arrays, for the relaxed-SIMD kernels of qdot-relaxed.ts
 import { f32ToF16, f16ToF32, f32ToBF16, bf16ToF32 } from './f16';
+import { hsumI32 } from './lanes';
 
 export const ACT_F32: i32 = 0;
 export const ACT_F16: i32 = 1;
@@ -201,12 +202,6 @@ function storePermuted16(q: v128, dst: usize): void {
   v128.store(dst, i16x8.extend_high_i8x16_s(split), 16);
 }
 
-// @ts-ignore: decorator
-@inline
-function hsum32(v: v128): i32 {
-  return (i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1)) + (i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3));
-}
-
 /**
  * q8_0 quantization (the same integers and scales as quantizeRowQ8) into the i16 layout
  * (`wide`) or the i8 layout, values in natural order.
@@ -246,8 +241,8 @@ function quantizeRowQ8Int(x: usize, y: usize, n: i32, wide: bool): void {
       v128.store(out, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q4, q5), i16x8.narrow_i32x4_s(q6, q7)), 16);
     }
     store<f32>(dOut + (<usize>b << 2), f16ToF32(f32ToF16(d)));
-    const lo = hsum32(i32x4.add(i32x4.add(q0, q1), i32x4.add(q2, q3)));
-    const hi = hsum32(i32x4.add(i32x4.add(q4, q5), i32x4.add(q6, q7)));
+    const lo = hsumI32(i32x4.add(i32x4.add(q0, q1), i32x4.add(q2, q3)));
+    const hi = hsumI32(i32x4.add(i32x4.add(q4, q5), i32x4.add(q6, q7)));
     storeSum(s16, 2 * b, lo, wide);
     storeSum(s16, 2 * b + 1, hi, wide);
     storeSum(s32, b, lo + hi, wide);

@@ -10,6 +10,7 @@ import {
   decodeRow, decodedD, decodedM, decodedSc, decodedMn, typeFamily,
 } from './decode';
 import { dotQ4_0, dotQ8_0, dotQ4_K, dotQ6_K, foldPair } from './qdot';
+import { hsumF, hsumI32 } from './lanes';
 import { dotQ4_0_I8, dotQ4_K_I8, dotQ6_K_I8, dotQ4_K_I8x4, dotQ6_K_I8x4 } from './qdot-relaxed';
 
 /** Activation rows multiplied together with one chunk of weight rows. */
@@ -50,18 +51,6 @@ function directDot(type: i32, row: usize, n: i32, a: usize, scratch: usize): f32
     if (type == T_Q6_K) return dotQ6_K(row, n, a, scratch);
   }
   return dotQ8_0(row, n, a, scratch);
-}
-
-// @ts-ignore: decorator
-@inline
-function hsumF(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
-
-// @ts-ignore: decorator
-@inline
-function hsumI(v: v128): i32 {
-  return (i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1)) + (i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3));
 }
 
 /** Integer dot of 16 signed bytes, as four i32 partial sums. */
@@ -124,7 +113,7 @@ function dotB32(dec: usize, n: i32, act: usize, withMin: bool): f32 {
   let sum = hsumF(acc);
   for (; b < nb; b++) {
     const a = act + <usize>b * Q8_BLOCK_BYTES;
-    sum += <f32>hsumI(blockB32(dec + (<usize>b << 5), a)) * (load<f32>(dv + (<usize>b << 2)) * load<f32>(a));
+    sum += <f32>hsumI32(blockB32(dec + (<usize>b << 5), a)) * (load<f32>(dv + (<usize>b << 2)) * load<f32>(a));
   }
   if (withMin) {
     for (let j = 0; j < nb; j++) accMin += load<f32>(mv + (<usize>j << 2)) * load<f32>(act + <usize>j * Q8_BLOCK_BYTES, 4);
@@ -156,7 +145,7 @@ function dotK(dec: usize, n: i32, act: usize): f32 {
     const yd = load<f32>(a);
     const d = load<f32>(dv + (<usize>b << 2)) * yd;
     const dmin = load<f32>(mv + (<usize>b << 2)) * yd;
-    acc += d * <f32>hsumI(isum) - dmin * <f32>hsumI(msum);
+    acc += d * <f32>hsumI32(isum) - dmin * <f32>hsumI32(msum);
   }
   return acc;
 }

@@ -9,9 +9,10 @@
 // sums per block or super-block are therefore exactly those of qdot.ts, and each result has
 // the same bits as its dotQ4_0 / dotQ4_K / dotQ6_K counterpart.
 import { i8Scales, i8Sums16, i8Sums32 } from './activations';
-import { f16x4ToF32, loadF16 } from './f16';
+import { loadF16 } from './f16';
+import { hsumF, hsumI32 } from './lanes';
 import {
-  f16x4Strided, foldPair, groupQ4K, groupQ6K, hsum2, hsumF, hsumI32, parkSums, scalesMinsQ4K,
+  f16x4Strided, foldPair, groupQ4K, groupQ6K, hsum2, parkSums, scalesMinsQ4K,
   tailQ4K, tailQ6K, termQ4K, termQ6K,
 } from './qdot';
 

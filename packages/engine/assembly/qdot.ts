@@ -16,12 +16,7 @@
 //     (kTerms below). The relaxed-SIMD kernels of qdot-relaxed.ts take the same steps.
 import { i16Scales, i16Sums16, i16Sums32 } from './activations';
 import { f16x4ToF32, loadF16 } from './f16';
-
-// @ts-ignore: decorator
-@inline
-export function hsumF(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
+import { hsumF, hsumI32 } from './lanes';
 
 /** The f16 values at p, p + stride, p + 2 stride, p + 3 stride as an f32x4 (finite values). */
 // @ts-ignore: decorator
@@ -101,13 +96,6 @@ function fourBlocks(q8: bool, w: usize, a: usize, ad: usize, b0: i32, acc: v128,
   const sums = foldPair(f01, foldPair(p2, p3));
   const s = f32x4.mul(f16x4Strided(wp, bb), v128.load(ad + (<usize>b0 << 2)));
   return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(sums), s));
-}
-
-/** Sum of the four i32 lanes. */
-// @ts-ignore: decorator
-@inline
-export function hsumI32(v: v128): i32 {
-  return (i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1)) + (i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3));
 }
 
 /** Shared body of dotQ4_0 and dotQ8_0; blocks past the last group of four add up in f32 after it. */
