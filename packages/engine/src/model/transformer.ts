@@ -20,8 +20,11 @@ export interface TransformerOptions {
   batchSize: number;
 }
 
-/** Bytes of wasm memory the KV cache and work buffers take (besides the weights). */
-export function stateBytes(hp: HParams, vocab: number, opts: TransformerOptions): number {
+/**
+ * Bytes of wasm memory the KV cache and work buffers take (besides the weights), for a model
+ * whose matrices come in `matrixTypes` weight types (one activation buffer per type at most).
+ */
+export function stateBytes(hp: HParams, vocab: number, opts: TransformerOptions, matrixTypes: number): number {
   const B = opts.batchSize;
   const qDim = hp.nHeads * hp.headDim;
   const kvDim = hp.nKvHeads * hp.headDim;
@@ -29,7 +32,7 @@ export function stateBytes(hp: HParams, vocab: number, opts: TransformerOptions)
   const kv = hp.nLayers * opts.contextLength * kvDim * 2 * 2;
   // two RoPE tables: one per base (gemma3's local layers have their own)
   const bufs = 4 * B * (2 * hp.dim + 2 * qDim + 2 * kvDim + 2 * hp.ffnDim + vocab) + 2 * 4 * B * hp.nRot;
-  const acts = ACT_KINDS * B * (widest * 4 + 64);
+  const acts = Math.min(matrixTypes, ACT_KINDS) * B * (widest * 4 + 64);
   const scratch = 8 * (widest + 1024) + 4 * (hp.headDim + opts.contextLength) + 65536 * 2;
   return kv + bufs + acts + scratch + 64 * 32;
 }
@@ -118,7 +121,11 @@ export class Transformer {
     this.ropeCS = f32(B * hp.nRot);
     this.ropeCSSwa = hasOwnSwaRope(hp) ? f32(B * hp.nRot) : this.ropeCS;
     const widest = Math.max(hp.dim, qDim, hp.ffnDim);
-    for (let kind = 0; kind < ACT_KINDS; kind++) this.acts.push(mem.alloc(B * this.k.actRowBytes(kind, roundUp(widest, 256))));
+    // one buffer per activation layout the model's matrices take
+    const matrices = [w.output, ...w.layers.flatMap((L) => [L.wq, L.wk, L.wv, L.wo, L.ffnGate, L.ffnUp, L.ffnDown])];
+    for (const kind of new Set(matrices.map((m) => this.k.activationKind(m.type)))) {
+      this.acts[kind] = mem.alloc(B * this.k.actRowBytes(kind, roundUp(widest, 256)));
+    }
     this.decodeScratch = mem.alloc(this.k.decodedBytes(roundUp(widest, 256)));
     this.geluTable = hp.ffnActivation === 'gelu' ? this.buildGeluTable() : 0;
     for (let l = 0; l < hp.nLayers; l++) {
