@@ -6,6 +6,7 @@
 //     min per 16-value group (value = (d * scale) * q - dmin * min)
 //   float types (F32 F16 BF16): f32 values
 // The integers are exactly those ggml's dot products use, so results follow ggml's math.
+import { T_Q4_K_PACKED, q4kpGroup, q4kpQuants, q4kpScales, q4kpSingle } from './packed';
 import { loadF16, loadF16x4 } from './f16';
 
 export const T_F32: i32 = 0;
@@ -36,7 +37,7 @@ const IQ4NL_VALUES: usize = memory.data<i8>([-127, -104, -83, -65, -49, -35, -22
 export function typeFamily(t: i32): i32 {
   if (t == T_F32 || t == T_F16 || t == T_BF16) return FAMILY_FLOAT;
   if (t == T_Q4_0 || t == T_Q4_1 || t == T_Q5_0 || t == T_Q5_1 || t == T_Q8_0 || t == T_IQ4_NL) return FAMILY_B32;
-  if (t >= T_Q2_K && t <= T_Q6_K) return FAMILY_K;
+  if ((t >= T_Q2_K && t <= T_Q6_K) || t == T_Q4_K_PACKED) return FAMILY_K;
   return -1;
 }
 
@@ -73,7 +74,8 @@ export function decodeRow(t: i32, src: usize, n: i32, dst: usize): void {
     case T_IQ4_NL: decodeIQ4NL(src, n, dst); break;
     case T_Q2_K: decodeQ2K(src, n, dst); break;
     case T_Q3_K: decodeQ3K(src, n, dst); break;
-    case T_Q4_K: decodeQ4K(src, n, dst); break;
+    case T_Q4_K: decodeQ4K(src, n, dst, false); break;
+    case T_Q4_K_PACKED: decodeQ4K(src, n, dst, true); break;
     case T_Q5_K: decodeQ5K(src, n, dst); break;
     case T_Q6_K: decodeQ6K(src, n, dst); break;
     default: unreachable();
@@ -178,17 +180,28 @@ function scaleMinK4(j: i32, q: usize, wantMin: bool): i32 {
   return <i32>((load<u8>(q + <usize>(j + 4)) & 0xf) | ((load<u8>(q + <usize>(j - 4)) >> 6) << 4));
 }
 
-function decodeQ4K(src: usize, n: i32, dst: usize): void {
-  const nb = n >> 8;
+/** Q4_K in GGUF's layout, or (`packed`) in the layout of packed.ts. */
+// @ts-ignore: decorator
+@inline
+function decodeQ4K(src: usize, n: i32, dst: usize, packed: bool): void {
+  const nb = n >> 8, nb4 = nb & ~3;
   const dOut = decodedD(dst, n), mOut = decodedM(dst, n), scOut = decodedSc(dst, n), mnOut = decodedMn(dst, n);
   const low = i8x16.splat(0x0f);
   for (let b = 0; b < nb; b++) {
     const blk = src + <usize>b * 144;
-    store<f32>(dOut + (<usize>b << 2), loadF16(blk));
-    store<f32>(mOut + (<usize>b << 2), loadF16(blk + 2));
+    if (packed) {
+      const d = b < nb4 ? q4kpGroup(src, b) + (<usize>(b & 3) << 2) : q4kpSingle(src, b);
+      store<f32>(dOut + (<usize>b << 2), load<f32>(d));
+      store<f32>(mOut + (<usize>b << 2), load<f32>(b < nb4 ? d + 16 : d + 4));
+    } else {
+      store<f32>(dOut + (<usize>b << 2), loadF16(blk));
+      store<f32>(mOut + (<usize>b << 2), loadF16(blk + 2));
+    }
+    const qs = packed ? q4kpQuants(src, nb4, b) : blk + 16;
+    const sm: usize = packed ? q4kpScales(src, nb4, b) : 0;
     const out = dst + (<usize>b << 8);
     for (let j = 0; j < 4; j++) {
-      const q = blk + 16 + (<usize>j << 5);
+      const q = qs + (<usize>j << 5);
       const a = v128.load(q), c = v128.load(q, 16);
       const o = out + (<usize>j << 6);
       v128.store(o, v128.and(a, low));
@@ -196,8 +209,14 @@ function decodeQ4K(src: usize, n: i32, dst: usize): void {
       v128.store(o, i8x16.shr_u(a, 4), 32);
       v128.store(o, i8x16.shr_u(c, 4), 48);
       const g = (b << 4) + (j << 2);
-      const sc0 = scaleMinK4(2 * j, blk + 4, false), m0 = scaleMinK4(2 * j, blk + 4, true);
-      const sc1 = scaleMinK4(2 * j + 1, blk + 4, false), m1 = scaleMinK4(2 * j + 1, blk + 4, true);
+      let sc0: i32, m0: i32, sc1: i32, m1: i32;
+      if (packed) {
+        sc0 = load<u8>(sm + <usize>(2 * j)); m0 = load<u8>(sm + <usize>(2 * j + 8));
+        sc1 = load<u8>(sm + <usize>(2 * j + 1)); m1 = load<u8>(sm + <usize>(2 * j + 9));
+      } else {
+        sc0 = scaleMinK4(2 * j, blk + 4, false); m0 = scaleMinK4(2 * j, blk + 4, true);
+        sc1 = scaleMinK4(2 * j + 1, blk + 4, false); m1 = scaleMinK4(2 * j + 1, blk + 4, true);
+      }
       v128.store(scOut + (<usize>g << 2), i32x4(sc0, sc0, sc1, sc1));
       v128.store(mnOut + (<usize>g << 2), i32x4(m0, m0, m1, m1));
     }

@@ -5,6 +5,7 @@ export { decodeRow, decodedBytes, dequantizeRows, typeFamily } from './decode';
 export { matmul, dotF32, hasDirectKernel, activationKind } from './matmul';
 export { rmsNorm, add, addRows, scale, softcap, swiglu, geglu, toF16, rope, attention } from './ops';
 export { runJob } from './jobs';
+export { packedType, packedRowBytes, packRows } from './packed';
 
 /** First byte after the module's static data: the host may use memory from here on. */
 export function heapBase(): usize {

@@ -1,14 +1,16 @@
 // Matrix products: out[t][r] = dot(weight row r, activation row t), the weights staying in
-// their GGUF format. Each weight row is decoded once and then multiplied with every
+// their GGUF format (Q4_K: the packed layout of packed.ts; GGUF's Q4_K rows are multiplied
+// through the decoded path). Each weight row is decoded once and then multiplied with every
 // activation row, so a prompt batch reads the weights once.
 import {
   Q8_BLOCK_BYTES, Q8K_BLOCK_BYTES, ACT_F32, ACT_F16, ACT_BF16, ACT_Q8_0, ACT_Q8_1, ACT_Q8_K,
   ACT_Q8_0_I16, ACT_Q8_K_I16, ACT_Q8_K_I8, ACT_Q8_0_I8,
 } from './activations';
 import {
-  FAMILY_FLOAT, FAMILY_B32, T_F32, T_F16, T_BF16, T_Q4_0, T_Q4_1, T_Q5_1, T_Q8_0, T_Q4_K, T_Q6_K,
+  FAMILY_FLOAT, FAMILY_B32, T_F32, T_F16, T_BF16, T_Q4_0, T_Q4_1, T_Q5_1, T_Q8_0, T_Q6_K,
   decodeRow, decodedD, decodedM, decodedSc, decodedMn, typeFamily,
 } from './decode';
+import { T_Q4_K_PACKED } from './packed';
 import { dotQ4_0, dotQ8_0, dotQ4_K, dotQ6_K, foldPair } from './qdot';
 import { hsumF, hsumI32 } from './lanes';
 import { dotQ4_0_I8, dotQ4_K_I8, dotQ6_K_I8, dotQ4_K_I8x4, dotQ6_K_I8x4 } from './qdot-relaxed';
@@ -16,9 +18,9 @@ import { dotQ4_0_I8, dotQ4_K_I8, dotQ6_K_I8, dotQ4_K_I8x4, dotQ6_K_I8x4 } from '
 /** Activation rows multiplied together with one chunk of weight rows. */
 const TOKEN_TILE = 32;
 
-/** Whether a weight type has a direct kernel (and so takes i16 activations). */
+/** Whether a weight type has a direct kernel (and so takes i16 or i8 activations). */
 export function hasDirectKernel(type: i32): bool {
-  return type == T_Q4_0 || type == T_Q8_0 || type == T_Q4_K || type == T_Q6_K;
+  return type == T_Q4_0 || type == T_Q8_0 || type == T_Q4_K_PACKED || type == T_Q6_K;
 }
 
 /**
@@ -31,7 +33,7 @@ export function activationKind(type: i32): i32 {
   if (type == T_BF16) return ACT_BF16;
   if (type == T_Q4_0) return ASC_FEATURE_RELAXED_SIMD ? ACT_Q8_0_I8 : ACT_Q8_0_I16;
   if (type == T_Q8_0) return ACT_Q8_0_I16;
-  if (type == T_Q4_K || type == T_Q6_K) return ASC_FEATURE_RELAXED_SIMD ? ACT_Q8_K_I8 : ACT_Q8_K_I16;
+  if (type == T_Q4_K_PACKED || type == T_Q6_K) return ASC_FEATURE_RELAXED_SIMD ? ACT_Q8_K_I8 : ACT_Q8_K_I16;
   if (type == T_Q4_1 || type == T_Q5_1) return ACT_Q8_1;
   if (typeFamily(type) == FAMILY_B32) return ACT_Q8_0;
   return ACT_Q8_K;
@@ -43,11 +45,11 @@ export function activationKind(type: i32): i32 {
 function directDot(type: i32, row: usize, n: i32, a: usize, scratch: usize): f32 {
   if (ASC_FEATURE_RELAXED_SIMD) {
     if (type == T_Q4_0) return dotQ4_0_I8(row, n, a, scratch);
-    if (type == T_Q4_K) return dotQ4_K_I8(row, n, a, scratch);
+    if (type == T_Q4_K_PACKED) return dotQ4_K_I8(row, n, a, scratch);
     if (type == T_Q6_K) return dotQ6_K_I8(row, n, a, scratch);
   } else {
     if (type == T_Q4_0) return dotQ4_0(row, n, a, scratch);
-    if (type == T_Q4_K) return dotQ4_K(row, n, a, scratch);
+    if (type == T_Q4_K_PACKED) return dotQ4_K(row, n, a, scratch);
     if (type == T_Q6_K) return dotQ6_K(row, n, a, scratch);
   }
   return dotQ8_0(row, n, a, scratch);
@@ -172,7 +174,7 @@ export function matmul(
           for (; t + 4 <= t1; t += 4) {
             const a = act + <usize>t * actStride;
             const dst = out + ((<usize>t * <usize>outStride + <usize>r) << 2);
-            if (type == T_Q4_K) dotQ4_K_I8x4(row, n, a, actStride, dst, <usize>outStride << 2, scratch);
+            if (type == T_Q4_K_PACKED) dotQ4_K_I8x4(row, n, a, actStride, dst, <usize>outStride << 2, scratch);
             else if (type == T_Q6_K) dotQ6_K_I8x4(row, n, a, actStride, dst, <usize>outStride << 2, scratch);
             else break;
           }

@@ -11,8 +11,9 @@
 import { i8Scales, i8Sums16, i8Sums32 } from './activations';
 import { loadF16 } from './f16';
 import { hsumF, hsumI32 } from './lanes';
+import { Q4KP_GROUP, q4kpGroup, q4kpQuants, q4kpScales, q4kpSingle } from './packed';
 import {
-  f16x4Strided, foldPair, groupQ4K, groupQ6K, hsum2, parkSums, scalesMinsQ4K,
+  f16x4Strided, foldPair, groupQ4K, groupQ6K, hsum2, parkSums,
   tailQ4K, tailQ6K, termQ4K, termQ6K,
 } from './qdot';
 
@@ -91,29 +92,46 @@ function pieceQ4K(q: usize, ap: usize, sLo: v128, sHi: v128, isum: v128, scratch
   const x = v128.load(q), y = v128.load(q, 16);
   const pl = i16x8.add(dot8(ap, v128.and(x, m)), dot8(ap + 16, v128.and(y, m)));
   let r = i32x4.add(isum, i32x4.dot_i16x8_s(pl, sLo));
-  v128.store(scratch, r);
   const ph = i16x8.add(dot8(ap + 32, v128.and(i16x8.shr_u(x, 4), m)), dot8(ap + 48, v128.and(i16x8.shr_u(y, 4), m)));
   r = i32x4.add(r, i32x4.dot_i16x8_s(ph, sHi));
   v128.store(scratch, r);
   return r;
 }
 
-/** One Q4_K row of n values at w times one ACT_Q8_K_I8 row at a (`scratch`: 48 bytes). */
+/**
+ * The integer sums of one packed Q4_K super-block (scales and mins at sm, quants at q) with
+ * the activations at ab (sub-block sums at bs), parked in scratch at slot b mod 4.
+ */
+// @ts-ignore: decorator
+@inline
+function superBlockQ4K(sm: usize, q: usize, ab: usize, bs: usize, b: i32, scratch: usize): void {
+  const smv = v128.load(sm);
+  // scales as i16 pairs: s0 lane j (i32) = scale j twice, s1 lane j = scale 4 + j twice
+  const s = i16x8.extend_low_i8x16_u(smv);
+  const s0 = i16x8.shuffle(s, s, 0, 0, 1, 1, 2, 2, 3, 3), s1 = i16x8.shuffle(s, s, 4, 4, 5, 5, 6, 6, 7, 7);
+  let isum = pieceQ4K(q, ab, i32x4.shuffle(s0, s0, 0, 0, 0, 0), i32x4.shuffle(s0, s0, 1, 1, 1, 1), i32x4.splat(0), scratch);
+  isum = pieceQ4K(q + 32, ab + 64, i32x4.shuffle(s0, s0, 2, 2, 2, 2), i32x4.shuffle(s0, s0, 3, 3, 3, 3), isum, scratch);
+  isum = pieceQ4K(q + 64, ab + 128, i32x4.shuffle(s1, s1, 0, 0, 0, 0), i32x4.shuffle(s1, s1, 1, 1, 1, 1), isum, scratch);
+  isum = pieceQ4K(q + 96, ab + 192, i32x4.shuffle(s1, s1, 2, 2, 2, 2), i32x4.shuffle(s1, s1, 3, 3, 3, 3), isum, scratch);
+  parkSums(hsum2(isum, minsQ4K(smv, bs)), b, scratch);
+}
+
+/** One packed Q4_K row (packed.ts) of n values at w times one ACT_Q8_K_I8 row at a (`scratch`: 48 bytes). */
 export function dotQ4_K_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
-  const nb = n >> 8;
+  const nb = n >> 8, nb4 = nb & ~3;
   const ad = i8Scales(a, n), as = i8Sums32(a, n);
   let acc = f32x4.splat(0);
-  for (let b = 0; b < nb; b++) {
-    const blk = w + <usize>b * 144;
-    const ab = a + (<usize>b << 8);
-    const sm = scalesMinsQ4K(blk);
-    const s = i16x8.extend_low_i8x16_u(sm);
-    let isum = pieceQ4K(blk + 16, ab, i16x8.shuffle(s, s, 0, 0, 0, 0, 0, 0, 0, 0), i16x8.shuffle(s, s, 1, 1, 1, 1, 1, 1, 1, 1), i32x4.splat(0), scratch);
-    isum = pieceQ4K(blk + 48, ab + 64, i16x8.shuffle(s, s, 2, 2, 2, 2, 2, 2, 2, 2), i16x8.shuffle(s, s, 3, 3, 3, 3, 3, 3, 3, 3), isum, scratch);
-    isum = pieceQ4K(blk + 80, ab + 128, i16x8.shuffle(s, s, 4, 4, 4, 4, 4, 4, 4, 4), i16x8.shuffle(s, s, 5, 5, 5, 5, 5, 5, 5, 5), isum, scratch);
-    isum = pieceQ4K(blk + 112, ab + 192, i16x8.shuffle(s, s, 6, 6, 6, 6, 6, 6, 6, 6), i16x8.shuffle(s, s, 7, 7, 7, 7, 7, 7, 7, 7), isum, scratch);
-    parkSums(hsum2(isum, minsQ4K(sm, as + (<usize>b << 4))), b, scratch);
-    acc = groupQ4K(acc, w, b, ad, scratch);
+  for (let b = 0; b < nb4; b += 4) {
+    const g = w + <usize>(b >> 2) * Q4KP_GROUP;
+    const ab = a + (<usize>b << 8), bs = as + (<usize>b << 4);
+    superBlockQ4K(g + 32, g + 96, ab, bs, 0, scratch);
+    superBlockQ4K(g + 48, g + 224, ab + 256, bs + 16, 1, scratch);
+    superBlockQ4K(g + 64, g + 352, ab + 512, bs + 32, 2, scratch);
+    superBlockQ4K(g + 80, g + 480, ab + 768, bs + 48, 3, scratch);
+    acc = groupQ4K(acc, w, b + 3, ad, scratch);
+  }
+  for (let b = nb4; b < nb; b++) {
+    superBlockQ4K(q4kpScales(w, nb4, b), q4kpQuants(w, nb4, b), a + (<usize>b << 8), as + (<usize>b << 4), b, scratch);
   }
   return tailQ4K(acc, w, nb, ad, scratch);
 }
@@ -145,28 +163,40 @@ function groupsQ6K(l0: v128, h0: v128, l1: v128, h1: v128, ap: usize, sA: v128, 
 function halfQ6K(ql: usize, qh: usize, ab: usize, sc: v128, isum: v128, scratch: usize): v128 {
   const l0 = v128.load(ql), l1 = v128.load(ql, 16), l2 = v128.load(ql, 32), l3 = v128.load(ql, 48);
   const h0 = v128.load(qh), h1 = v128.load(qh, 16);
-  let r = groupsQ6K(l0, i16x8.shl(h0, 4), l1, i16x8.shl(h1, 4), ab, i16x8.shuffle(sc, sc, 0, 0, 0, 0, 0, 0, 0, 0), i16x8.shuffle(sc, sc, 1, 1, 1, 1, 1, 1, 1, 1), isum, scratch);
-  r = groupsQ6K(l2, i16x8.shl(h0, 2), l3, i16x8.shl(h1, 2), ab + 32, i16x8.shuffle(sc, sc, 2, 2, 2, 2, 2, 2, 2, 2), i16x8.shuffle(sc, sc, 3, 3, 3, 3, 3, 3, 3, 3), r, scratch);
-  r = groupsQ6K(i16x8.shr_u(l0, 4), h0, i16x8.shr_u(l1, 4), h1, ab + 64, i16x8.shuffle(sc, sc, 4, 4, 4, 4, 4, 4, 4, 4), i16x8.shuffle(sc, sc, 5, 5, 5, 5, 5, 5, 5, 5), r, scratch);
-  return groupsQ6K(i16x8.shr_u(l2, 4), i16x8.shr_u(h0, 2), i16x8.shr_u(l3, 4), i16x8.shr_u(h1, 2), ab + 96, i16x8.shuffle(sc, sc, 6, 6, 6, 6, 6, 6, 6, 6), i16x8.shuffle(sc, sc, 7, 7, 7, 7, 7, 7, 7, 7), r, scratch);
+  const s0 = i16x8.shuffle(sc, sc, 0, 0, 1, 1, 2, 2, 3, 3), s1 = i16x8.shuffle(sc, sc, 4, 4, 5, 5, 6, 6, 7, 7);
+  let r = groupsQ6K(l0, i16x8.shl(h0, 4), l1, i16x8.shl(h1, 4), ab, i32x4.shuffle(s0, s0, 0, 0, 0, 0), i32x4.shuffle(s0, s0, 1, 1, 1, 1), isum, scratch);
+  r = groupsQ6K(l2, i16x8.shl(h0, 2), l3, i16x8.shl(h1, 2), ab + 32, i32x4.shuffle(s0, s0, 2, 2, 2, 2), i32x4.shuffle(s0, s0, 3, 3, 3, 3), r, scratch);
+  r = groupsQ6K(i16x8.shr_u(l0, 4), h0, i16x8.shr_u(l1, 4), h1, ab + 64, i32x4.shuffle(s1, s1, 0, 0, 0, 0), i32x4.shuffle(s1, s1, 1, 1, 1, 1), r, scratch);
+  return groupsQ6K(i16x8.shr_u(l2, 4), i16x8.shr_u(h0, 2), i16x8.shr_u(l3, 4), i16x8.shr_u(h1, 2), ab + 96, i32x4.shuffle(s1, s1, 2, 2, 2, 2), i32x4.shuffle(s1, s1, 3, 3, 3, 3), r, scratch);
+}
+
+/** The integer sum of Q6_K super-block b of the row at w with the activations at a, parked in scratch. */
+// @ts-ignore: decorator
+@inline
+function superBlockQ6K(w: usize, b: i32, a: usize, s16: usize, scratch: usize): void {
+  const blk = w + <usize>b * 210;
+  const ab = a + (<usize>b << 8);
+  const sc = v128.load(blk, 192);
+  const lo = i16x8.extend_low_i8x16_s(sc), hi = i16x8.extend_high_i8x16_s(sc);
+  let isum = offsetQ6K(s16 + (<usize>b << 5), lo, hi);
+  isum = halfQ6K(blk, blk + 128, ab, lo, isum, scratch);
+  isum = halfQ6K(blk + 64, blk + 160, ab + 128, hi, isum, scratch);
+  parkSums(hsum2(isum, isum), b, scratch);
 }
 
 /** One Q6_K row of n values at w times one ACT_Q8_K_I8 row at a (`scratch`: 48 bytes). */
 export function dotQ6_K_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
-  const nb = n >> 8;
+  const nb = n >> 8, nb4 = nb & ~3;
   const ad = i8Scales(a, n), s16 = i8Sums16(a, n);
   let acc = f32x4.splat(0);
-  for (let b = 0; b < nb; b++) {
-    const blk = w + <usize>b * 210;
-    const ab = a + (<usize>b << 8);
-    const sc = v128.load(blk, 192);
-    const lo = i16x8.extend_low_i8x16_s(sc), hi = i16x8.extend_high_i8x16_s(sc);
-    let isum = offsetQ6K(s16 + (<usize>b << 5), lo, hi);
-    isum = halfQ6K(blk, blk + 128, ab, lo, isum, scratch);
-    isum = halfQ6K(blk + 64, blk + 160, ab + 128, hi, isum, scratch);
-    parkSums(hsum2(isum, isum), b, scratch);
-    acc = groupQ6K(acc, w, b, ad, scratch);
+  for (let b = 0; b < nb4; b += 4) {
+    superBlockQ6K(w, b, a, s16, scratch);
+    superBlockQ6K(w, b + 1, a, s16, scratch);
+    superBlockQ6K(w, b + 2, a, s16, scratch);
+    superBlockQ6K(w, b + 3, a, s16, scratch);
+    acc = groupQ6K(acc, w, b + 3, ad, scratch);
   }
+  for (let b = nb4; b < nb; b++) superBlockQ6K(w, b, a, s16, scratch);
   return tailQ6K(acc, w, nb, ad, scratch);
 }
 
@@ -242,22 +272,23 @@ function clearGroups(scratch: usize): void {
   v128.store(scratch, f32x4.splat(0), 112);
 }
 
-/** The four rows' f32 values of Q4_K super-block b, lane = row. */
+/** The four rows' f32 values of super-block b of a packed Q4_K row, lane = row. */
 // @ts-ignore: decorator
 @inline
 function superBlockQ4Kx4(w: usize, b: i32, n: i32, a: usize, stride: usize, scratch: usize): v128 {
   const m = i8x16.splat(0x0f);
-  const blk = w + <usize>b * 144;
+  const nb4 = (n >> 8) & ~3;
+  const qs = q4kpQuants(w, nb4, b);
   const ab = <usize>b << 8;
   const a1 = a + stride, a2 = a + 2 * stride, a3 = a + 3 * stride;
-  const sm = scalesMinsQ4K(blk);
+  const sm = v128.load(q4kpScales(w, nb4, b));
   const s = i16x8.extend_low_i8x16_u(sm);
   v128.store(scratch, i32x4.splat(0));
   v128.store(scratch, i32x4.splat(0), 16);
   v128.store(scratch, i32x4.splat(0), 32);
   v128.store(scratch, i32x4.splat(0), 48);
   for (let j = 0; j < 4; j++) {
-    const q = blk + 16 + (<usize>j << 5);
+    const q = qs + (<usize>j << 5);
     const o = ab + (<usize>j << 6);
     const x = v128.load(q), y = v128.load(q, 16);
     const sLo = i8x16.swizzle(s, i8x16.add(i8x16.splat(<i8>(j << 2)), i8x16(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1)));
@@ -275,7 +306,9 @@ function superBlockQ4Kx4(w: usize, b: i32, n: i32, a: usize, stride: usize, scra
   v128.store(scratch, minsQ4K(sm, a2 + bs), 160);
   v128.store(scratch, minsQ4K(sm, a3 + bs), 176);
   const ad = rowScales(a, stride, i8Scales(a, n) - a + (<usize>b << 2));
-  return termQ4K(f32x4.splat(loadF16(blk)), f32x4.splat(loadF16(blk + 2)), ad, rowSums(scratch), rowSums(scratch + 128));
+  const d = b < nb4 ? q4kpGroup(w, b) + (<usize>(b & 3) << 2) : q4kpSingle(w, b);
+  const dmin = b < nb4 ? d + 16 : d + 4;
+  return termQ4K(f32x4.splat(load<f32>(d)), f32x4.splat(load<f32>(dmin)), ad, rowSums(scratch), rowSums(scratch + 128));
 }
 
 /**

@@ -1,6 +1,7 @@
 // Direct dot products of quantized weight rows with activations in the i16 layouts of
 // activations.ts, for the weight types that dominate real models (Q4_0, Q8_0, Q4_K, Q6_K).
-// They read each weight byte once, straight from its GGUF block, with no decoded copy, and
+// They read each weight byte once, with no decoded copy, straight from its GGUF block (Q4_K:
+// from the packed layout of packed.ts, scales unpacked and d, dmin in f32 at load), and
 // multiply with `i32x4.dot_i16x8_s` against activations that were widened to i16 once per
 // matrix product.
 //
@@ -17,6 +18,7 @@
 import { i16Scales, i16Sums16, i16Sums32 } from './activations';
 import { f16x4ToF32, loadF16 } from './f16';
 import { hsumF, hsumI32 } from './lanes';
+import { q4kpGroup, q4kpQuants, q4kpScales, q4kpSingle } from './packed';
 
 /** The f16 values at p, p + stride, p + 2 stride, p + 3 stride as an f32x4 (finite values). */
 // @ts-ignore: decorator
@@ -146,24 +148,6 @@ function dot4(w0: v128, w1: v128, w2: v128, w3: v128, ap: usize): v128 {
 }
 
 /**
- * The 6-bit scales (bytes 0-7) and mins (bytes 8-15) of a Q4_K super-block, unpacked from
- * the 12 bytes u0, u1, u2 at blk + 4: scales 0-3 and mins 0-3 are the low 6 bits of u0 and
- * u1; scales 4-7 and mins 4-7 the low and high nibbles of u2 with the top 2 bits of u0 and
- * u1 above them.
- */
-// @ts-ignore: decorator
-@inline
-export function scalesMinsQ4K(blk: usize): v128 {
-  const v = v128.load(blk, 4);
-  const a = i32x4.shuffle(v, v, 0, 2, 1, 2);
-  const low = v128.bitselect(i32x4.shr_u(a, 4), a, i32x4(0, 0, 0, -1));
-  const top = i32x4.shr_u(i32x4.shuffle(v, v, 0, 0, 1, 1), 2);
-  return v128.or(
-    v128.and(low, i32x4(0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f)),
-    v128.and(top, i32x4(0, 0x30303030, 0, 0x30303030)));
-}
-
-/**
  * isum plus one 64-value piece of a Q4_K super-block: sub-blocks 2j and 2j+1 are the low
  * and high nibbles of the 32 quant bytes at q, multiplied with the activations at ap (in
  * the permuted order of the i16 layout) and by their scales, which `sc` holds in the low
@@ -211,14 +195,14 @@ export function parkSums(im: v128, b: i32, scratch: usize): void {
 
 /**
  * acc plus the f32 values of the four Q4_K super-blocks ending at b (when b is the last of
- * a group of four; else acc), from the sums parked in scratch.
+ * a group of four; else acc), from the sums parked in scratch; w is a packed Q4_K row.
  */
 // @ts-ignore: decorator
 @inline
 export function groupQ4K(acc: v128, w: usize, b: i32, ad: usize, scratch: usize): v128 {
   if ((b & 3) != 3) return acc;
-  const blk = w + <usize>(b - 3) * 144;
-  return f32x4.add(acc, termQ4K(f16x4Strided(blk, 144), f16x4Strided(blk + 2, 144), v128.load(ad + (<usize>(b - 3) << 2)), v128.load(scratch, 16), v128.load(scratch, 32)));
+  const g = q4kpGroup(w, b);
+  return f32x4.add(acc, termQ4K(v128.load(g), v128.load(g, 16), v128.load(ad + (<usize>(b - 3) << 2)), v128.load(scratch, 16), v128.load(scratch, 32)));
 }
 
 /** The lanes of acc summed, plus the super-blocks past the last group of four one by one. */
@@ -227,9 +211,9 @@ export function groupQ4K(acc: v128, w: usize, b: i32, ad: usize, scratch: usize)
 export function tailQ4K(acc: v128, w: usize, nb: i32, ad: usize, scratch: usize): f32 {
   let sum = hsumF(acc);
   for (let b = nb & ~3; b < nb; b++) {
-    const blk = w + <usize>b * 144;
+    const p = q4kpSingle(w, b);
     const slot = <usize>(b & 3) << 2;
-    const t = termQ4K(f32x4.splat(loadF16(blk)), f32x4.splat(loadF16(blk + 2)), f32x4.splat(load<f32>(ad + (<usize>b << 2))),
+    const t = termQ4K(f32x4.splat(load<f32>(p)), f32x4.splat(load<f32>(p, 4)), f32x4.splat(load<f32>(ad + (<usize>b << 2))),
       i32x4.splat(load<i32>(scratch + 16 + slot)), i32x4.splat(load<i32>(scratch + 32 + slot)));
     sum += f32x4.extract_lane(t, 0);
   }
@@ -268,21 +252,21 @@ export function minsQ4K(sm: v128, bs: usize): v128 {
     i32x4.mul(v128.load(bs, 16), i32x4.extend_high_i16x8_u(mn)));
 }
 
-/** One Q4_K row of n values at w times one ACT_Q8_K_I16 row at a (`scratch`: 48 bytes). */
+/** One packed Q4_K row (packed.ts) of n values at w times one ACT_Q8_K_I16 row at a (`scratch`: 48 bytes). */
 export function dotQ4_K(w: usize, n: i32, a: usize, scratch: usize): f32 {
-  const nb = n >> 8;
+  const nb = n >> 8, nb4 = nb & ~3;
   const ad = i16Scales(a, n), as = i16Sums32(a, n);
   let acc = f32x4.splat(0);
   for (let b = 0; b < nb; b++) {
-    const blk = w + <usize>b * 144;
+    const q = q4kpQuants(w, nb4, b);
     const ab = a + (<usize>b << 9);
-    const sm = scalesMinsQ4K(blk);
+    const sm = v128.load(q4kpScales(w, nb4, b));
     // scales 2j and 2j+1 in i32 lane j
     const s = i16x8.extend_low_i8x16_u(sm);
-    let isum = pieceQ4K(blk + 16, ab, i32x4.shuffle(s, s, 0, 0, 0, 0), i32x4.splat(0), scratch);
-    isum = pieceQ4K(blk + 48, ab + 128, i32x4.shuffle(s, s, 1, 1, 1, 1), isum, scratch);
-    isum = pieceQ4K(blk + 80, ab + 256, i32x4.shuffle(s, s, 2, 2, 2, 2), isum, scratch);
-    isum = pieceQ4K(blk + 112, ab + 384, i32x4.shuffle(s, s, 3, 3, 3, 3), isum, scratch);
+    let isum = pieceQ4K(q, ab, i32x4.shuffle(s, s, 0, 0, 0, 0), i32x4.splat(0), scratch);
+    isum = pieceQ4K(q + 32, ab + 128, i32x4.shuffle(s, s, 1, 1, 1, 1), isum, scratch);
+    isum = pieceQ4K(q + 64, ab + 256, i32x4.shuffle(s, s, 2, 2, 2, 2), isum, scratch);
+    isum = pieceQ4K(q + 96, ab + 384, i32x4.shuffle(s, s, 3, 3, 3, 3), isum, scratch);
     parkSums(hsum2(isum, minsQ4K(sm, as + (<usize>b << 5))), b, scratch);
     acc = groupQ4K(acc, w, b, ad, scratch);
   }

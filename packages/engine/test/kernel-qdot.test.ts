@@ -113,8 +113,9 @@ describe.each([
     ['mixed signs', 3, (slot: number) => f16(slot === 0 ? -(2 ** -6) : 2 ** -7)],
   ])('equals the reference exactly on exact data (%s)', (_label, seed, scale) => {
     const rand = mulberry32(seed);
-    // 1056 values: Q4_0/Q8_0 rows end with a block outside the kernels' groups of four
-    const rows = 7, n = LAYOUTS.get(type)!.values === 32 ? 1056 : 1024, nTok = 5;
+    // 1056 values (33 blocks) and 1792 (7 super-blocks): rows end with blocks outside the
+    // kernels' groups of four
+    const rows = 7, n = LAYOUTS.get(type)!.values === 32 ? 1056 : 1792, nTok = 5;
     const w = randomRows(type, rows, n, rand, scale);
     const x = new Float32Array(nTok * n);
     for (let t = 0; t < nTok; t++) x.set(exactActivations(n, 31, rand), t * n);
@@ -127,7 +128,7 @@ describe.each([
 
   it('matches the reference up to float summation order on random data', () => {
     const rand = mulberry32(10 + type);
-    const rows = 9, n = LAYOUTS.get(type)!.values === 32 ? 2080 : 2048, nTok = 2;
+    const rows = 9, n = LAYOUTS.get(type)!.values === 32 ? 2080 : 2816, nTok = 2;
     // f16 scales with random exponents, normal and subnormal
     const w = randomRows(type, rows, n, rand, () => Math.floor(rand() * 0x3c00));
     const x = gaussian(nTok * n, rand);
@@ -154,7 +155,7 @@ describe.each([
   // seven activation rows: the relaxed build multiplies four at a time, then the rest one by one
   it('give the same bits on random data', () => {
     const rand = mulberry32(40 + type);
-    const rows = 33, n = LAYOUTS.get(type)!.values === 32 ? 2080 : 2048, nTok = 7;
+    const rows = 33, n = LAYOUTS.get(type)!.values === 32 ? 2080 : 2816, nTok = 7;
     const w = randomRows(type, rows, n, rand, () => Math.floor(rand() * 0x3c00));
     // large activations too: the relaxed instruction must not saturate on extreme quants
     const x = gaussian(nTok * n, rand).map((v, i) => (i % 97 === 0 ? v * 1e3 : v));

@@ -1,6 +1,7 @@
 /**
- * Tensor loading: every weight is copied once, in its GGUF format, into the engine's
- * WebAssembly memory. Matrices stay quantized; small vectors (norms, biases) become f32.
+ * Tensor loading: every weight is copied once into the engine's WebAssembly memory.
+ * Matrices stay quantized, in their GGUF format or (Q4_K) rearranged in place into the
+ * layout the kernels read; small vectors (norms, biases) become f32.
  */
 import { GGMLType, ggmlTypeName, requireGGMLType, rowBytes as rowBytesOf, tensorBytes } from '@ggufkit/tensor-layout';
 import type { GGUFTensorInfo } from '@ggufkit/gguf';
@@ -130,12 +131,21 @@ export function plannedTensors(hp: HParams, file: ModelFile, fileName: string): 
   return out;
 }
 
+/**
+ * Bytes a matrix takes in wasm memory: the kernels keep Q4_K in a packed layout of 152
+ * bytes per 256 values (assembly/packed.ts; GGUF's takes 144).
+ */
+export function loadedMatrixBytes(type: number, ne: readonly number[]): number {
+  const bytes = tensorBytes(type, ne);
+  return type === GGMLType.Q4_K ? (bytes / 144) * 152 : bytes;
+}
+
 /** Bytes of wasm memory the planned tensors take once loaded. */
 export function plannedBytes(tensors: Map<string, GGUFTensorInfo>): number {
   let n = 0;
   for (const t of tensors.values()) {
     const isVector = t.ne.length === 1 || t.ne.slice(1).every((d) => d === 1);
-    n += (isVector ? t.ne[0]! * 4 : tensorBytes(t.type, t.ne)) + 64;
+    n += (isVector ? t.ne[0]! * 4 : loadedMatrixBytes(t.type, t.ne)) + 64;
   }
   return n;
 }
@@ -163,6 +173,14 @@ export async function loadWeights(
   const total = tensors.size;
   let loaded = 0;
   const scratchFor = new Map<number, number>();
+  let rowScratchPtr = 0, rowScratchBytes = 0;
+  const rowScratch = (bytes: number): number => {
+    if (bytes > rowScratchBytes) {
+      rowScratchPtr = mem.alloc(bytes);
+      rowScratchBytes = bytes;
+    }
+    return rowScratchPtr;
+  };
   const decodeScratch = (n: number): number => {
     let p = scratchFor.get(n);
     if (p === undefined) {
@@ -174,11 +192,24 @@ export async function loadWeights(
 
   const matrix = async (name: string): Promise<Matrix> => {
     const t = tensors.get(name)!;
-    const rb = rowBytesOf(t.type, t.ne[0]!);
-    const ptr = mem.alloc(t.byteLength);
-    await copyTensor(file, t, mem, ptr);
+    const k = mem.kernels;
+    const cols = t.ne[0]!;
+    const rb = rowBytesOf(t.type, cols);
+    const rows = t.byteLength / rb;
+    const type = k.packedType(t.type);
+    if (type === t.type) {
+      const ptr = mem.alloc(t.byteLength);
+      await copyTensor(file, t, mem, ptr);
+      onProgress?.(++loaded, total);
+      return { name, type, ptr, cols, rows, rowBytes: rb };
+    }
+    // the GGUF bytes go to the end of the packed region and are packed in place
+    const packedRb = k.packedRowBytes(t.type, cols);
+    const ptr = mem.alloc(packedRb * rows);
+    await copyTensor(file, t, mem, ptr + packedRb * rows - t.byteLength);
+    k.packRows(t.type, ptr + packedRb * rows - t.byteLength, rb, cols, rows, ptr, rowScratch(rb));
     onProgress?.(++loaded, total);
-    return { name, type: t.type, ptr, cols: t.ne[0]!, rows: t.byteLength / rb, rowBytes: rb };
+    return { name, type, ptr, cols, rows, rowBytes: packedRb };
   };
   const vector = async (name: string): Promise<number> => {
     const t = tensors.get(name);

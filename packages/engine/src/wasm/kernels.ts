@@ -14,6 +14,15 @@ export interface EngineKernels {
   hasDirectKernel(type: number): number;
   /** The activation layout (`ActKind`) matmul wants for a weight type in this build. */
   activationKind(type: number): number;
+  /** The type id of the layout the kernels multiply `type` in (`type` itself for GGUF's layout). */
+  packedType(type: number): number;
+  /** Bytes of one row of n values in the layout of packedType(type) (0 when it is GGUF's). */
+  packedRowBytes(type: number, n: number): number;
+  /**
+   * Rewrites rows of GGUF `type` at src (srcRowBytes apart) into the packed layout at dst;
+   * src may lie inside dst's region if it does not start before dst. scratch: one source row.
+   */
+  packRows(type: number, src: number, srcRowBytes: number, n: number, rows: number, dst: number, scratch: number): void;
   /** Runs chunks of the job descriptor at `job` until none are left (see assembly/jobs.ts). */
   runJob(job: number, scratch: number): void;
   rmsNorm(x: number, w: number, n: number, rows: number, eps: number, out: number): void;
