@@ -2,16 +2,15 @@
  * @packageDocumentation
  * Node-only entry: converts a model folder on disk to a GGUF file (or gguf-split shards).
  */
-import { open } from 'node:fs/promises';
-import { writeGGUF } from '@ggufkit/gguf';
-import { fileSink, writeSplitGGUF } from '@ggufkit/gguf/node';
+import { unlink } from 'node:fs/promises';
+import { shardName, splitGGUF } from '@ggufkit/gguf';
 import { fileReader, nodeModelDirectory } from './io/node-model-dir.js';
 import type { ModelDirectory } from './io/model-dir.js';
 import { planConversion as planCore, type ConversionPlan, type PlanOptions } from './pipeline/plan.js';
 import { prepareConversion as prepareCore, type PrepareConversionOptions, type PreparedConversion } from './pipeline/prepare-output.js';
 import { describeConversion, type ConversionDescription } from './pipeline/describe.js';
 import { shardPrefix } from './pipeline/output-paths.js';
-import { writeBehindSink } from './pipeline/write-behind-sink.js';
+import { writeFileBehind } from './pipeline/write-file-behind.js';
 
 export * from './index.js';
 export * from './pipeline/prepare-output.js';
@@ -41,7 +40,10 @@ export interface ConvertProgress {
   tensorCount: number;
   /** Name of the tensor being written (undefined while a header is written). */
   tensorName: string | undefined;
-  /** Bytes written so far, over all output files. */
+  /**
+   * Bytes handed to the output files so far, over all of them (reported as the files
+   * receive them; the last report comes before the final flush to disk and rename).
+   */
   bytesWritten: number;
   /** Size of all output files together. */
   totalBytes: number;
@@ -110,37 +112,24 @@ async function writePrepared(prepared: PreparedConversion, outFile: string, onPr
     bytesWritten: bytesBefore[file]! + p.bytesWritten, totalBytes, fileIndex: file, fileCount: files.length,
   });
   if (prepared.split === undefined) {
-    const file = await fileSink(outFile);
-    // A second handle on the temporary file, to push its data to disk while later tensors
-    // are still being converted (the file sink itself syncs only before the rename).
-    const syncHandle = await open(file.tempPath, 'r+').catch(async (e: unknown) => {
-      await file.abort?.();
-      throw e;
-    });
-    let syncClosed: Promise<void> | undefined;
-    const closeSyncHandle = () => (syncClosed ??= syncHandle.close());
-    // closed before the file sink renames or deletes the temporary file
-    const inner = {
-      write: (chunk: Uint8Array) => file.write(chunk),
-      close: async () => { await closeSyncHandle().catch(() => undefined); await file.close(); },
-      abort: async (reason?: unknown) => { await closeSyncHandle().catch(() => undefined); await file.abort?.(reason); },
-    };
-    try {
-      const sink = writeBehindSink(inner, {
-        // Written chunks go back to the plan's buffers, so blocks are read into memory already in use.
-        onWritten: (chunk) => prepared.plan.recycle(chunk),
-        flush: () => syncHandle.datasync(),
-      });
-      await writeGGUF(sink, prepared.header, prepared.tensors, onProgress ? { onProgress: (p) => report(0, p) } : {});
-    } finally {
-      await closeSyncHandle().catch(() => undefined);
-    }
+    // Written chunks go back to the plan's buffers, so blocks are read into memory already in use.
+    await writeFileBehind(outFile, prepared.header, prepared.tensors, (chunk) => prepared.plan.recycle(chunk), onProgress && ((p) => report(0, p)));
     return [outFile];
   }
-  const { paths } = await writeSplitGGUF(prepared.asSource(), shardPrefix(outFile), {
-    ...prepared.split,
-    ...(onProgress ? { onProgress: (p: { shardIndex: number; tensorIndex: number; tensorName: string | undefined; bytesWritten: number }) => report(p.shardIndex, p) } : {}),
-  });
+  const { shards } = splitGGUF(prepared.asSource(), prepared.split);
+  const prefix = shardPrefix(outFile);
+  const paths: string[] = [];
+  try {
+    for (const shard of shards) {
+      const path = shardName(prefix, shard.index, shard.count);
+      await writeFileBehind(path, shard.header, shard.tensors, undefined, onProgress && ((p) => report(shard.index, p)));
+      paths.push(path);
+    }
+  } catch (e) {
+    // no partial model: shards written before the failure go too
+    await Promise.all(paths.map((p) => unlink(p).catch(() => undefined)));
+    throw e;
+  }
   return paths;
 }
 
