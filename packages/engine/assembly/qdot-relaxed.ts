@@ -272,34 +272,45 @@ function clearGroups(scratch: usize): void {
   v128.store(scratch, f32x4.splat(0), 112);
 }
 
+/**
+ * One 64-value piece of a Q4_K super-block (quants at q: sub-blocks with scales sLo, sHi in
+ * every i16 lane) times four activation rows (at a + o, `stride` apart), added to the
+ * rows' running sums in scratch.
+ */
+// @ts-ignore: decorator
+@inline
+function pieceQ4Kx4(q: usize, a: usize, stride: usize, o: usize, sLo: v128, sHi: v128, scratch: usize): void {
+  const m = i8x16.splat(0x0f);
+  const x = v128.load(q), y = v128.load(q, 16);
+  const l0 = v128.and(x, m), l1 = v128.and(y, m);
+  const h0 = v128.and(i16x8.shr_u(x, 4), m), h1 = v128.and(i16x8.shr_u(y, 4), m);
+  const a1 = a + stride, a2 = a + 2 * stride, a3 = a + 3 * stride;
+  v128.store(scratch, sub32(a + o + 32, h0, h1, sHi, sub32(a + o, l0, l1, sLo, v128.load(scratch))));
+  v128.store(scratch, sub32(a1 + o + 32, h0, h1, sHi, sub32(a1 + o, l0, l1, sLo, v128.load(scratch, 16))), 16);
+  v128.store(scratch, sub32(a2 + o + 32, h0, h1, sHi, sub32(a2 + o, l0, l1, sLo, v128.load(scratch, 32))), 32);
+  v128.store(scratch, sub32(a3 + o + 32, h0, h1, sHi, sub32(a3 + o, l0, l1, sLo, v128.load(scratch, 48))), 48);
+}
+
 /** The four rows' f32 values of super-block b of a packed Q4_K row, lane = row. */
 // @ts-ignore: decorator
 @inline
 function superBlockQ4Kx4(w: usize, b: i32, n: i32, a: usize, stride: usize, scratch: usize): v128 {
-  const m = i8x16.splat(0x0f);
   const nb4 = (n >> 8) & ~3;
   const qs = q4kpQuants(w, nb4, b);
   const ab = <usize>b << 8;
   const a1 = a + stride, a2 = a + 2 * stride, a3 = a + 3 * stride;
   const sm = v128.load(q4kpScales(w, nb4, b));
+  // scales as i16 pairs: s0 lane j (i32) = scale j twice, s1 lane j = scale 4 + j twice
   const s = i16x8.extend_low_i8x16_u(sm);
+  const s0 = i16x8.shuffle(s, s, 0, 0, 1, 1, 2, 2, 3, 3), s1 = i16x8.shuffle(s, s, 4, 4, 5, 5, 6, 6, 7, 7);
   v128.store(scratch, i32x4.splat(0));
   v128.store(scratch, i32x4.splat(0), 16);
   v128.store(scratch, i32x4.splat(0), 32);
   v128.store(scratch, i32x4.splat(0), 48);
-  for (let j = 0; j < 4; j++) {
-    const q = qs + (<usize>j << 5);
-    const o = ab + (<usize>j << 6);
-    const x = v128.load(q), y = v128.load(q, 16);
-    const sLo = i8x16.swizzle(s, i8x16.add(i8x16.splat(<i8>(j << 2)), i8x16(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1)));
-    const sHi = i8x16.swizzle(s, i8x16.add(i8x16.splat(<i8>(j << 2)), i8x16(2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3)));
-    const l0 = v128.and(x, m), l1 = v128.and(y, m);
-    const h0 = v128.and(i16x8.shr_u(x, 4), m), h1 = v128.and(i16x8.shr_u(y, 4), m);
-    v128.store(scratch, sub32(a + o + 32, h0, h1, sHi, sub32(a + o, l0, l1, sLo, v128.load(scratch))));
-    v128.store(scratch, sub32(a1 + o + 32, h0, h1, sHi, sub32(a1 + o, l0, l1, sLo, v128.load(scratch, 16))), 16);
-    v128.store(scratch, sub32(a2 + o + 32, h0, h1, sHi, sub32(a2 + o, l0, l1, sLo, v128.load(scratch, 32))), 32);
-    v128.store(scratch, sub32(a3 + o + 32, h0, h1, sHi, sub32(a3 + o, l0, l1, sLo, v128.load(scratch, 48))), 48);
-  }
+  pieceQ4Kx4(qs, a, stride, ab, i32x4.shuffle(s0, s0, 0, 0, 0, 0), i32x4.shuffle(s0, s0, 1, 1, 1, 1), scratch);
+  pieceQ4Kx4(qs + 32, a, stride, ab + 64, i32x4.shuffle(s0, s0, 2, 2, 2, 2), i32x4.shuffle(s0, s0, 3, 3, 3, 3), scratch);
+  pieceQ4Kx4(qs + 64, a, stride, ab + 128, i32x4.shuffle(s1, s1, 0, 0, 0, 0), i32x4.shuffle(s1, s1, 1, 1, 1, 1), scratch);
+  pieceQ4Kx4(qs + 96, a, stride, ab + 192, i32x4.shuffle(s1, s1, 2, 2, 2, 2), i32x4.shuffle(s1, s1, 3, 3, 3, 3), scratch);
   const bs = i8Sums32(a, n) - a + (<usize>b << 4);
   v128.store(scratch, minsQ4K(sm, a + bs), 128);
   v128.store(scratch, minsQ4K(sm, a1 + bs), 144);
@@ -367,10 +378,11 @@ function groups16(ap: usize, q0: v128, q1: v128, sA: v128, sB: v128, isum: v128)
 function halfQ6Kx4(ql: usize, qh: usize, a: usize, stride: usize, o: usize, sc: v128, scratch: usize): void {
   const l0 = v128.load(ql), l1 = v128.load(ql, 16), l2 = v128.load(ql, 32), l3 = v128.load(ql, 48);
   const h0 = v128.load(qh), h1 = v128.load(qh, 16);
-  groupsQ6Kx4(l0, i16x8.shl(h0, 4), l1, i16x8.shl(h1, 4), a, stride, o, i16x8.shuffle(sc, sc, 0, 0, 0, 0, 0, 0, 0, 0), i16x8.shuffle(sc, sc, 1, 1, 1, 1, 1, 1, 1, 1), scratch);
-  groupsQ6Kx4(l2, i16x8.shl(h0, 2), l3, i16x8.shl(h1, 2), a, stride, o + 32, i16x8.shuffle(sc, sc, 2, 2, 2, 2, 2, 2, 2, 2), i16x8.shuffle(sc, sc, 3, 3, 3, 3, 3, 3, 3, 3), scratch);
-  groupsQ6Kx4(i16x8.shr_u(l0, 4), h0, i16x8.shr_u(l1, 4), h1, a, stride, o + 64, i16x8.shuffle(sc, sc, 4, 4, 4, 4, 4, 4, 4, 4), i16x8.shuffle(sc, sc, 5, 5, 5, 5, 5, 5, 5, 5), scratch);
-  groupsQ6Kx4(i16x8.shr_u(l2, 4), i16x8.shr_u(h0, 2), i16x8.shr_u(l3, 4), i16x8.shr_u(h1, 2), a, stride, o + 96, i16x8.shuffle(sc, sc, 6, 6, 6, 6, 6, 6, 6, 6), i16x8.shuffle(sc, sc, 7, 7, 7, 7, 7, 7, 7, 7), scratch);
+  const s0 = i16x8.shuffle(sc, sc, 0, 0, 1, 1, 2, 2, 3, 3), s1 = i16x8.shuffle(sc, sc, 4, 4, 5, 5, 6, 6, 7, 7);
+  groupsQ6Kx4(l0, i16x8.shl(h0, 4), l1, i16x8.shl(h1, 4), a, stride, o, i32x4.shuffle(s0, s0, 0, 0, 0, 0), i32x4.shuffle(s0, s0, 1, 1, 1, 1), scratch);
+  groupsQ6Kx4(l2, i16x8.shl(h0, 2), l3, i16x8.shl(h1, 2), a, stride, o + 32, i32x4.shuffle(s0, s0, 2, 2, 2, 2), i32x4.shuffle(s0, s0, 3, 3, 3, 3), scratch);
+  groupsQ6Kx4(i16x8.shr_u(l0, 4), h0, i16x8.shr_u(l1, 4), h1, a, stride, o + 64, i32x4.shuffle(s1, s1, 0, 0, 0, 0), i32x4.shuffle(s1, s1, 1, 1, 1, 1), scratch);
+  groupsQ6Kx4(i16x8.shr_u(l2, 4), i16x8.shr_u(h0, 2), i16x8.shr_u(l3, 4), i16x8.shr_u(h1, 2), a, stride, o + 96, i32x4.shuffle(s1, s1, 2, 2, 2, 2), i32x4.shuffle(s1, s1, 3, 3, 3, 3), scratch);
 }
 
 /** The four rows' f32 values of Q6_K super-block b, lane = row. */
