@@ -6,7 +6,7 @@
 //     min per 16-value group (value = (d * scale) * q - dmin * min)
 //   float types (F32 F16 BF16): f32 values
 // The integers are exactly those ggml's dot products use, so results follow ggml's math.
-import { T_Q4_K_PACKED, q4kpGroup, q4kpQuants, q4kpScales, q4kpSingle } from './packed';
+import { T_Q4_0_PACKED, T_Q4_K_PACKED, q40pQuants, q40pScale, q4kpGroup, q4kpQuants, q4kpScales, q4kpSingle } from './packed';
 import { loadF16, loadF16x4 } from './f16';
 
 export const T_F32: i32 = 0;
@@ -36,7 +36,7 @@ const IQ4NL_VALUES: usize = memory.data<i8>([-127, -104, -83, -65, -49, -35, -22
 /** Which decoded form a weight type unpacks to, or -1 when unsupported. */
 export function typeFamily(t: i32): i32 {
   if (t == T_F32 || t == T_F16 || t == T_BF16) return FAMILY_FLOAT;
-  if (t == T_Q4_0 || t == T_Q4_1 || t == T_Q5_0 || t == T_Q5_1 || t == T_Q8_0 || t == T_IQ4_NL) return FAMILY_B32;
+  if (t == T_Q4_0 || t == T_Q4_1 || t == T_Q5_0 || t == T_Q5_1 || t == T_Q8_0 || t == T_IQ4_NL || t == T_Q4_0_PACKED) return FAMILY_B32;
   if ((t >= T_Q2_K && t <= T_Q6_K) || t == T_Q4_K_PACKED) return FAMILY_K;
   return -1;
 }
@@ -67,6 +67,7 @@ export function decodeRow(t: i32, src: usize, n: i32, dst: usize): void {
     case T_BF16: decodeBF16(src, n, dst); break;
     case T_F32: memory.copy(dst, src, <usize>n << 2); break;
     case T_Q4_0: decodeQ4(src, n, dst, false); break;
+    case T_Q4_0_PACKED: decodeQ4(src, n, dst, false, true); break;
     case T_Q4_1: decodeQ4(src, n, dst, true); break;
     case T_Q5_0: decodeQ5(src, n, dst, false); break;
     case T_Q5_1: decodeQ5(src, n, dst, true); break;
@@ -94,19 +95,19 @@ function decodeBF16(src: usize, n: i32, dst: usize): void {
   for (; i < n; i++) store<u32>(dst + (<usize>i << 2), (<u32>load<u16>(src + (<usize>i << 1))) << 16);
 }
 
-function decodeQ4(src: usize, n: i32, dst: usize, withMin: bool): void {
-  const nb = n >> 5;
+function decodeQ4(src: usize, n: i32, dst: usize, withMin: bool, packed: bool = false): void {
+  const nb = n >> 5, nb4 = nb & ~3;
   const bytes: usize = withMin ? 20 : 18;
   const dOut = decodedD(dst, n), mOut = decodedM(dst, n);
   const low = i8x16.splat(0x0f);
   const off = i8x16.splat(withMin ? 0 : 8);
   for (let b = 0; b < nb; b++) {
     const blk = src + <usize>b * bytes;
-    const qs = v128.load(blk + (withMin ? 4 : 2));
+    const qs = v128.load(packed ? q40pQuants(src, nb4, b) : blk + (withMin ? 4 : 2));
     const out = dst + (<usize>b << 5);
     v128.store(out, i8x16.sub(v128.and(qs, low), off));
     v128.store(out, i8x16.sub(i8x16.shr_u(qs, 4), off), 16);
-    store<f32>(dOut + (<usize>b << 2), loadF16(blk));
+    store<f32>(dOut + (<usize>b << 2), loadF16(packed ? q40pScale(src, nb4, b) : blk));
     store<f32>(mOut + (<usize>b << 2), withMin ? loadF16(blk + 2) : NO_MIN);
   }
 }

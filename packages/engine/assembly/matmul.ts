@@ -1,6 +1,6 @@
 // Matrix products: out[t][r] = dot(weight row r, activation row t), the weights staying in
-// their GGUF format (Q4_K: the packed layout of packed.ts; GGUF's Q4_K rows are multiplied
-// through the decoded path). Each weight row is decoded once and then multiplied with every
+// their GGUF format (Q4_K, Q4_0: the packed layouts of packed.ts; GGUF's Q4_K and Q4_0 rows
+// are multiplied through the decoded path). Each weight row is decoded once and then multiplied with every
 // activation row, so a prompt batch reads the weights once.
 import {
   Q8_BLOCK_BYTES, Q8K_BLOCK_BYTES, ACT_F32, ACT_F16, ACT_BF16, ACT_Q8_0, ACT_Q8_1, ACT_Q8_K,
@@ -10,7 +10,7 @@ import {
   FAMILY_FLOAT, FAMILY_B32, T_F32, T_F16, T_BF16, T_Q4_0, T_Q4_1, T_Q5_1, T_Q8_0, T_Q6_K,
   decodeRow, decodedD, decodedM, decodedSc, decodedMn, typeFamily,
 } from './decode';
-import { T_Q4_K_PACKED } from './packed';
+import { T_Q4_0_PACKED, T_Q4_K_PACKED } from './packed';
 import { dotQ4_0, dotQ8_0, dotQ4_K, dotQ6_K, foldPair } from './qdot';
 import { hsumF, hsumI32 } from './lanes';
 import { dotQ4_0_I8, dotQ4_K_I8, dotQ6_K_I8, dotQ4_K_I8x4, dotQ6_K_I8x4 } from './qdot-relaxed';
@@ -20,7 +20,7 @@ const TOKEN_TILE = 32;
 
 /** Whether a weight type has a direct kernel (and so takes i16 or i8 activations). */
 export function hasDirectKernel(type: i32): bool {
-  return type == T_Q4_0 || type == T_Q8_0 || type == T_Q4_K_PACKED || type == T_Q6_K;
+  return type == T_Q4_0_PACKED || type == T_Q8_0 || type == T_Q4_K_PACKED || type == T_Q6_K;
 }
 
 /**
@@ -31,7 +31,7 @@ export function activationKind(type: i32): i32 {
   if (type == T_F32) return ACT_F32;
   if (type == T_F16) return ACT_F16;
   if (type == T_BF16) return ACT_BF16;
-  if (type == T_Q4_0) return ASC_FEATURE_RELAXED_SIMD ? ACT_Q8_0_I8 : ACT_Q8_0_I16;
+  if (type == T_Q4_0_PACKED) return ASC_FEATURE_RELAXED_SIMD ? ACT_Q8_0_I8 : ACT_Q8_0_I16;
   if (type == T_Q8_0) return ACT_Q8_0_I16;
   if (type == T_Q4_K_PACKED || type == T_Q6_K) return ASC_FEATURE_RELAXED_SIMD ? ACT_Q8_K_I8 : ACT_Q8_K_I16;
   if (type == T_Q4_1 || type == T_Q5_1) return ACT_Q8_1;
@@ -44,11 +44,11 @@ export function activationKind(type: i32): i32 {
 @inline
 function directDot(type: i32, row: usize, n: i32, a: usize, scratch: usize): f32 {
   if (ASC_FEATURE_RELAXED_SIMD) {
-    if (type == T_Q4_0) return dotQ4_0_I8(row, n, a, scratch);
+    if (type == T_Q4_0_PACKED) return dotQ4_0_I8(row, n, a, scratch);
     if (type == T_Q4_K_PACKED) return dotQ4_K_I8(row, n, a, scratch);
     if (type == T_Q6_K) return dotQ6_K_I8(row, n, a, scratch);
   } else {
-    if (type == T_Q4_0) return dotQ4_0(row, n, a, scratch);
+    if (type == T_Q4_0_PACKED) return dotQ4_0(row, n, a, scratch);
     if (type == T_Q4_K_PACKED) return dotQ4_K(row, n, a, scratch);
     if (type == T_Q6_K) return dotQ6_K(row, n, a, scratch);
   }

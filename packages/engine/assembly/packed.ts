@@ -12,11 +12,21 @@
 // (152 bytes each): d f32, dmin f32, 8 scales, 8 mins, 128 quant bytes. A row of n values
 // takes n/256 x 152 bytes (GGUF: 144). The f32 values are the f16 ones exactly, so every
 // product keeps its bits.
+//
+// Q4_0: per row, the 32-value blocks are taken four at a time (72 bytes, as in GGUF): the
+// four f16 d first, then the four blocks' 16 quant bytes. The blocks past the last whole
+// group stay as GGUF has them (18 bytes each). Rows keep their size; the kernels convert four
+// d with one load instead of four.
 import { loadF16 } from './f16';
-import { T_Q4_K } from './decode';
+import { T_Q4_0, T_Q4_K } from './decode';
 
 /** Q4_K in the packed layout (a type id outside ggml's). */
 export const T_Q4_K_PACKED: i32 = 0x10c;
+/** Q4_0 in the packed layout. */
+export const T_Q4_0_PACKED: i32 = 0x102;
+
+/** Bytes of a group of four Q4_0 blocks (packed or not). */
+export const Q40_GROUP: usize = 72;
 
 const Q4K_BLOCK: usize = 144;
 /** Bytes of one packed Q4_K super-block, in a group or alone. */
@@ -70,14 +80,32 @@ function scalesMinsQ4K(blk: usize): v128 {
     v128.and(top, i32x4(0, 0x30303030, 0, 0x30303030)));
 }
 
+/** Address of the quant bytes of Q4_0 block b of a packed row (nb4: the blocks in whole groups). */
+// @ts-ignore: decorator
+@inline
+export function q40pQuants(row: usize, nb4: i32, b: i32): usize {
+  return b < nb4 ? row + <usize>(b >> 2) * Q40_GROUP + 8 + (<usize>(b & 3) << 4) : row + <usize>b * 18 + 2;
+}
+
+/** Address of the f16 d of Q4_0 block b of a packed row. */
+// @ts-ignore: decorator
+@inline
+export function q40pScale(row: usize, nb4: i32, b: i32): usize {
+  return b < nb4 ? row + <usize>(b >> 2) * Q40_GROUP + (<usize>(b & 3) << 1) : row + <usize>b * 18;
+}
+
 /** The layout the kernels want weights of type t in (t itself when they take GGUF's). */
 export function packedType(t: i32): i32 {
-  return t == T_Q4_K ? T_Q4_K_PACKED : t;
+  if (t == T_Q4_K) return T_Q4_K_PACKED;
+  if (t == T_Q4_0) return T_Q4_0_PACKED;
+  return t;
 }
 
 /** Bytes of one row of n values of type t in the layout of packedType(t). */
 export function packedRowBytes(t: i32, n: i32): i32 {
-  return t == T_Q4_K ? (n >> 8) * <i32>Q4KP_BLOCK : 0;
+  if (t == T_Q4_K) return (n >> 8) * <i32>Q4KP_BLOCK;
+  if (t == T_Q4_0) return (n >> 5) * 18;
+  return 0;
 }
 
 /**
@@ -88,25 +116,38 @@ export function packedRowBytes(t: i32, n: i32): i32 {
  * packed region and packs it in place, row by row.
  */
 export function packRows(t: i32, src: usize, srcRowBytes: usize, n: i32, rows: i32, dst: usize, scratch: usize): void {
-  if (t != T_Q4_K) unreachable();
-  const nb = n >> 8, nb4 = nb & ~3;
+  if (t != T_Q4_K && t != T_Q4_0) unreachable();
   const outRow = <usize>packedRowBytes(t, n);
   for (let r = 0; r < rows; r++) {
     memory.copy(scratch, src + <usize>r * srcRowBytes, srcRowBytes);
-    const out = dst + <usize>r * outRow;
-    for (let b = 0; b < nb; b++) {
-      const blk = scratch + <usize>b * Q4K_BLOCK;
-      if (b < nb4) {
-        const g = q4kpGroup(out, b) + (<usize>(b & 3) << 2);
-        store<f32>(g, loadF16(blk));
-        store<f32>(g + 16, loadF16(blk + 2));
-      } else {
-        const s = q4kpSingle(out, b);
-        store<f32>(s, loadF16(blk));
-        store<f32>(s + 4, loadF16(blk + 2));
-      }
-      v128.store(q4kpScales(out, nb4, b), scalesMinsQ4K(blk));
-      memory.copy(q4kpQuants(out, nb4, b), blk + 16, 128);
+    if (t == T_Q4_K) packRowQ4K(scratch, n, dst + <usize>r * outRow);
+    else packRowQ4_0(scratch, n, dst + <usize>r * outRow);
+  }
+}
+
+function packRowQ4K(src: usize, n: i32, out: usize): void {
+  const nb = n >> 8, nb4 = nb & ~3;
+  for (let b = 0; b < nb; b++) {
+    const blk = src + <usize>b * Q4K_BLOCK;
+    if (b < nb4) {
+      const g = q4kpGroup(out, b) + (<usize>(b & 3) << 2);
+      store<f32>(g, loadF16(blk));
+      store<f32>(g + 16, loadF16(blk + 2));
+    } else {
+      const s = q4kpSingle(out, b);
+      store<f32>(s, loadF16(blk));
+      store<f32>(s + 4, loadF16(blk + 2));
     }
+    v128.store(q4kpScales(out, nb4, b), scalesMinsQ4K(blk));
+    memory.copy(q4kpQuants(out, nb4, b), blk + 16, 128);
+  }
+}
+
+function packRowQ4_0(src: usize, n: i32, out: usize): void {
+  const nb = n >> 5, nb4 = nb & ~3;
+  for (let b = 0; b < nb; b++) {
+    const blk = src + <usize>b * 18;
+    store<u16>(q40pScale(out, nb4, b), load<u16>(blk));
+    v128.store(q40pQuants(out, nb4, b), v128.load(blk, 2));
   }
 }

@@ -9,11 +9,11 @@
 // sums per block or super-block are therefore exactly those of qdot.ts, and each result has
 // the same bits as its dotQ4_0 / dotQ4_K / dotQ6_K counterpart.
 import { i8Scales, i8Sums16, i8Sums32 } from './activations';
-import { loadF16 } from './f16';
+import { loadF16, loadF16x4 } from './f16';
 import { hsumF, hsumI32 } from './lanes';
 import { Q4KP_GROUP, q4kpGroup, q4kpQuants, q4kpScales, q4kpSingle } from './packed';
 import {
-  f16x4Strided, foldPair, groupQ4K, groupQ6K, hsum2, parkSums,
+  foldPair, groupQ4K, groupQ6K, hsum2, parkSums,
   tailQ4K, tailQ6K, termQ4K, termQ6K,
 } from './qdot';
 
@@ -39,21 +39,21 @@ function dot8(ap: usize, w: v128): v128 {
 }
 
 /**
- * Four i32 partial sums of one Q4_0 block at wp (unsigned nibbles: the q + 8 of ggml's
- * values) times the 32 activations at ap.
+ * Four i32 partial sums of one Q4_0 block's 16 quant bytes at qs (unsigned nibbles: the
+ * q + 8 of ggml's values) times the 32 activations at ap.
  */
 // @ts-ignore: decorator
 @inline
-function blockQ4_0(wp: usize, ap: usize): v128 {
+function blockQ4_0(qs: usize, ap: usize): v128 {
   const m = i8x16.splat(0x0f);
-  const x = v128.load(wp, 2);
+  const x = v128.load(qs);
   return i32x4.extadd_pairwise_i16x8_s(i16x8.add(dot8(ap, v128.and(x, m)), dot8(ap + 16, v128.and(i16x8.shr_u(x, 4), m))));
 }
 
 /**
- * One Q4_0 row of n values at w times one ACT_Q8_0_I8 row at a (`scratch`: 16 bytes): each
- * block's sum of (q + 8) * a minus 8 times the block's activation sum, then the float steps
- * of qdot.ts's dotQ4_0.
+ * One packed Q4_0 row (packed.ts) of n values at w times one ACT_Q8_0_I8 row at a
+ * (`scratch`: 16 bytes): each block's sum of (q + 8) * a minus 8 times the block's
+ * activation sum, then the float steps of qdot.ts's dotQ4_0.
  */
 export function dotQ4_0_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
   const nb = n >> 5;
@@ -61,19 +61,21 @@ export function dotQ4_0_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
   let acc = f32x4.splat(0);
   let b = 0;
   for (; b + 4 <= nb; b += 4) {
-    const wp = w + <usize>b * 18;
+    // a group: four f16 d, then four blocks of 16 quant bytes
+    const g = w + <usize>b * 18;
     const ap = a + (<usize>b << 5);
-    const f01 = foldPair(blockQ4_0(wp, ap), blockQ4_0(wp + 18, ap + 32));
+    const f01 = foldPair(blockQ4_0(g + 8, ap), blockQ4_0(g + 24, ap + 32));
     v128.store(scratch, f01);
-    let sums = foldPair(f01, foldPair(blockQ4_0(wp + 36, ap + 64), blockQ4_0(wp + 54, ap + 96)));
+    let sums = foldPair(f01, foldPair(blockQ4_0(g + 40, ap + 64), blockQ4_0(g + 56, ap + 96)));
     sums = i32x4.sub(sums, i32x4.shl(v128.load16x4_s(as + (<usize>b << 1)), 3));
-    const s = f32x4.mul(f16x4Strided(wp, 18), v128.load(ad + (<usize>b << 2)));
+    const s = f32x4.mul(loadF16x4(g), v128.load(ad + (<usize>b << 2)));
     acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(sums), s));
   }
   let sum = hsumF(acc);
+  // the blocks past the last group are GGUF blocks
   for (; b < nb; b++) {
     const wp = w + <usize>b * 18;
-    const isum = hsumI32(blockQ4_0(wp, a + (<usize>b << 5))) - (<i32>load<i16>(as + (<usize>b << 1)) << 3);
+    const isum = hsumI32(blockQ4_0(wp + 2, a + (<usize>b << 5))) - (<i32>load<i16>(as + (<usize>b << 1)) << 3);
     sum += <f32>isum * (loadF16(wp) * load<f32>(ad + (<usize>b << 2)));
   }
   return sum;

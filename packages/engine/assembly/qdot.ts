@@ -1,7 +1,7 @@
 // Direct dot products of quantized weight rows with activations in the i16 layouts of
 // activations.ts, for the weight types that dominate real models (Q4_0, Q8_0, Q4_K, Q6_K).
-// They read each weight byte once, with no decoded copy, straight from its GGUF block (Q4_K:
-// from the packed layout of packed.ts, scales unpacked and d, dmin in f32 at load), and
+// They read each weight byte once, with no decoded copy, straight from its GGUF block (Q4_K,
+// Q4_0: from the packed layouts of packed.ts, rearranged at load), and
 // multiply with `i32x4.dot_i16x8_s` against activations that were widened to i16 once per
 // matrix product.
 //
@@ -16,7 +16,7 @@
 //     (super-block mod 4) for the groups of four, the lanes summed, then the rest one by one
 //     (kTerms below). The relaxed-SIMD kernels of qdot-relaxed.ts take the same steps.
 import { i16Scales, i16Sums16, i16Sums32 } from './activations';
-import { f16x4ToF32, loadF16 } from './f16';
+import { f16x4ToF32, loadF16, loadF16x4 } from './f16';
 import { hsumF, hsumI32 } from './lanes';
 import { q4kpGroup, q4kpQuants, q4kpScales, q4kpSingle } from './packed';
 
@@ -53,12 +53,12 @@ function block32(lo: v128, hi: v128, a: usize): v128 {
 // loads cannot move above a store, so each piece's loads stay next to their uses, and the
 // unrolled body needs no loop counters or per-iteration stack checks.
 
-/** The 32 signed values of a Q4_0 block's 16 quant bytes: (low nibbles - 8, high nibbles - 8). */
+/** The 32 signed values of a Q4_0 block's 16 quant bytes at qs: (low nibbles - 8, high nibbles - 8). */
 // @ts-ignore: decorator
 @inline
-function blockQ4_0(wp: usize, a: usize): v128 {
+function blockQ4_0(qs: usize, a: usize): v128 {
   const m = i8x16.splat(0x0f), eight = i8x16.splat(8);
-  const x = v128.load(wp, 2);
+  const x = v128.load(qs);
   return block32(i8x16.sub(v128.and(x, m), eight), i8x16.sub(v128.and(i16x8.shr_u(x, 4), m), eight), a);
 }
 
@@ -79,24 +79,27 @@ export function foldPair(p: v128, q: v128): v128 {
 }
 
 /**
- * acc plus the four blocks b0 .. b0+3 of a Q4_0 (`q8` false) or Q8_0 row at w times the
- * activations at a: each block's exact integer sum, converted, times d_w * d_a, added to
- * its lane (b mod 4) of acc.
+ * acc plus the four blocks b0 .. b0+3 of a packed Q4_0 (`q8` false, packed.ts) or Q8_0 row
+ * at w times the activations at a: each block's exact integer sum, converted, times
+ * d_w * d_a, added to its lane (b mod 4) of acc.
  */
 // @ts-ignore: decorator
 @inline
 function fourBlocks(q8: bool, w: usize, a: usize, ad: usize, b0: i32, acc: v128, scratch: usize): v128 {
   const bb: usize = q8 ? 34 : 18;
   const wp = w + <usize>b0 * bb;
+  // a Q4_0 group: four f16 d, then four blocks of 16 quant bytes
+  const qs = wp + 8;
   const ap = a + (<usize>b0 << 6);
-  const p0 = q8 ? blockQ8_0(wp, ap) : blockQ4_0(wp, ap);
-  const p1 = q8 ? blockQ8_0(wp + bb, ap + 64) : blockQ4_0(wp + bb, ap + 64);
+  const p0 = q8 ? blockQ8_0(wp, ap) : blockQ4_0(qs, ap);
+  const p1 = q8 ? blockQ8_0(wp + bb, ap + 64) : blockQ4_0(qs + 16, ap + 64);
   const f01 = foldPair(p0, p1);
   v128.store(scratch, f01);
-  const p2 = q8 ? blockQ8_0(wp + 2 * bb, ap + 128) : blockQ4_0(wp + 2 * bb, ap + 128);
-  const p3 = q8 ? blockQ8_0(wp + 3 * bb, ap + 192) : blockQ4_0(wp + 3 * bb, ap + 192);
+  const p2 = q8 ? blockQ8_0(wp + 2 * bb, ap + 128) : blockQ4_0(qs + 32, ap + 128);
+  const p3 = q8 ? blockQ8_0(wp + 3 * bb, ap + 192) : blockQ4_0(qs + 48, ap + 192);
   const sums = foldPair(f01, foldPair(p2, p3));
-  const s = f32x4.mul(f16x4Strided(wp, bb), v128.load(ad + (<usize>b0 << 2)));
+  const d = q8 ? f16x4Strided(wp, bb) : loadF16x4(wp);
+  const s = f32x4.mul(d, v128.load(ad + (<usize>b0 << 2)));
   return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(sums), s));
 }
 
@@ -111,16 +114,17 @@ function dotB32Direct(q8: bool, w: usize, n: i32, a: usize, scratch: usize): f32
   let b = 0;
   for (; b + 4 <= nb; b += 4) acc = fourBlocks(q8, w, a, ad, b, acc, scratch);
   let sum = hsumF(acc);
+  // the blocks past the last group are GGUF blocks in both layouts
   for (; b < nb; b++) {
     const wp = w + <usize>b * bb;
     const ap = a + (<usize>b << 6);
     const scale = loadF16(wp) * load<f32>(ad + (<usize>b << 2));
-    sum += <f32>hsumI32(q8 ? blockQ8_0(wp, ap) : blockQ4_0(wp, ap)) * scale;
+    sum += <f32>hsumI32(q8 ? blockQ8_0(wp, ap) : blockQ4_0(wp + 2, ap)) * scale;
   }
   return sum;
 }
 
-/** One Q4_0 row of n values at w times one ACT_Q8_0_I16 row at a (`scratch`: 16 bytes). */
+/** One packed Q4_0 row (packed.ts) of n values at w times one ACT_Q8_0_I16 row at a (`scratch`: 16 bytes). */
 export function dotQ4_0(w: usize, n: i32, a: usize, scratch: usize): f32 {
   return dotB32Direct(false, w, n, a, scratch);
 }
