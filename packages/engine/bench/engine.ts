@@ -111,12 +111,12 @@ const pct = (a: number | undefined, b: number | undefined) => (a === undefined |
 const out: string[] = [];
 out.push(`TinyLlama-1.1B-shaped random weights; pp${ppTokens} and tg${tgTokens} in tokens/s; bound = memory read bandwidth / weight bytes per token; ggufkit kernels: ${simd === 'relaxed' ? 'relaxed SIMD' : 'SIMD128 only'}.`);
 out.push('');
-out.push('| file | threads | pp ggufkit | pp native | pp wllama | tg ggufkit | tg native | tg wllama | tg bound | tg ours/wllama | tg ours/native | tg ours/bound | pp ours/wllama | pp ours/native |');
-out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+out.push('| file | threads | pp ggufkit | pp native | pp wllama | tg ggufkit | tg native | tg wllama | tg bound | tg ours/wllama | tg ours/native | tg ours/bound | tg native/bound | pp ours/wllama | pp ours/native |');
+out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   out.push(`| ${r.type} | ${r.threads} | ${f1(r.ours?.ppTokS)} | ${f1(r.native?.ppTokS)} | ${f1(r.wllama?.ppTokS)} | ` +
     `${f1(r.ours?.tgTokS)} | ${f1(r.native?.tgTokS)} | ${f1(r.wllama?.tgTokS)} | ${f1(r.bound)} | ` +
-    `${ratio(r.ours?.tgTokS, r.wllama?.tgTokS)} | ${pct(r.ours?.tgTokS, r.native?.tgTokS)} | ${pct(r.ours?.tgTokS, r.bound)} | ` +
+    `${ratio(r.ours?.tgTokS, r.wllama?.tgTokS)} | ${pct(r.ours?.tgTokS, r.native?.tgTokS)} | ${pct(r.ours?.tgTokS, r.bound)} | ${pct(r.native?.tgTokS, r.bound)} | ` +
     `${ratio(r.ours?.ppTokS, r.wllama?.ppTokS)} | ${pct(r.ours?.ppTokS, r.native?.ppTokS)} |`);
 }
 out.push('');
