@@ -13,7 +13,7 @@ import {
 import { T_Q4_0_PACKED, T_Q4_K_PACKED } from './packed';
 import { dotQ4_0, dotQ8_0, dotQ4_K, dotQ6_K, foldPair } from './qdot';
 import { hsumF, hsumI32 } from './lanes';
-import { dotQ4_0_I8, dotQ4_K_I8, dotQ6_K_I8, dotQ4_K_I8x4, dotQ6_K_I8x4 } from './qdot-relaxed';
+import { dotQ4_0_I8, dotQ4_0_I8x4, dotQ4_K_I8, dotQ6_K_I8, dotQ4_K_I8x4, dotQ6_K_I8x4 } from './qdot-relaxed';
 
 /** Activation rows multiplied together with one chunk of weight rows. */
 const TOKEN_TILE = 32;
@@ -176,6 +176,7 @@ export function matmul(
             const dst = out + ((<usize>t * <usize>outStride + <usize>r) << 2);
             if (type == T_Q4_K_PACKED) dotQ4_K_I8x4(row, n, a, actStride, dst, <usize>outStride << 2, scratch);
             else if (type == T_Q6_K) dotQ6_K_I8x4(row, n, a, actStride, dst, <usize>outStride << 2, scratch);
+            else if (type == T_Q4_0_PACKED) dotQ4_0_I8x4(row, n, a, actStride, dst, <usize>outStride << 2, scratch);
             else break;
           }
         }

@@ -410,3 +410,54 @@ function superBlockQ6Kx4(w: usize, b: i32, n: i32, a: usize, stride: usize, scra
 export function dotQ6_K_I8x4(w: usize, n: i32, a: usize, stride: usize, out: usize, outStride: usize, scratch: usize): void {
   dotKx4(true, w, n, a, stride, out, outStride, scratch);
 }
+
+/**
+ * The four rows' (lane = row) f32 terms of one Q4_0 block: quants at qs, scale d (in every
+ * lane), activations at offset o of each row (rows at a, `stride` apart), the block's
+ * activation sums at offset bs and scales at offset ds of each row. Each lane is the float
+ * step of dotQ4_0_I8 for that row: its exact sum of (q + 8) * a less 8 times the block's
+ * activation sum, times d * d_a.
+ */
+// @ts-ignore: decorator
+@inline
+function termQ4_0x4(qs: usize, d: v128, a: usize, stride: usize, o: usize, bs: usize, ds: usize): v128 {
+  const m = i8x16.splat(0x0f);
+  const x = v128.load(qs);
+  const lo = v128.and(x, m), hi = v128.and(i16x8.shr_u(x, 4), m);
+  const a1 = a + stride, a2 = a + 2 * stride, a3 = a + 3 * stride;
+  const p0 = i32x4.extadd_pairwise_i16x8_s(i16x8.add(dot8(a + o, lo), dot8(a + o + 16, hi)));
+  const p1 = i32x4.extadd_pairwise_i16x8_s(i16x8.add(dot8(a1 + o, lo), dot8(a1 + o + 16, hi)));
+  const p2 = i32x4.extadd_pairwise_i16x8_s(i16x8.add(dot8(a2 + o, lo), dot8(a2 + o + 16, hi)));
+  const p3 = i32x4.extadd_pairwise_i16x8_s(i16x8.add(dot8(a3 + o, lo), dot8(a3 + o + 16, hi)));
+  const bsum = i32x4(<i32>load<i16>(a + bs), <i32>load<i16>(a1 + bs), <i32>load<i16>(a2 + bs), <i32>load<i16>(a3 + bs));
+  const sums = i32x4.sub(foldPair(foldPair(p0, p1), foldPair(p2, p3)), i32x4.shl(bsum, 3));
+  return f32x4.mul(f32x4.convert_i32x4_s(sums), f32x4.mul(d, rowScales(a, stride, ds)));
+}
+
+/**
+ * One packed Q4_0 row of n values at w times four ACT_Q8_0_I8 rows (at a, `stride` bytes
+ * apart), with each row's result the bits dotQ4_0_I8 gives it; result k goes to
+ * out + k * outStride bytes. `scratch`: 128 bytes.
+ */
+export function dotQ4_0_I8x4(w: usize, n: i32, a: usize, stride: usize, out: usize, outStride: usize, scratch: usize): void {
+  const nb = n >> 5, nb4 = nb & ~3;
+  const ds = i8Scales(a, n) - a, bs = i8Sums32(a, n) - a;
+  clearGroups(scratch);
+  for (let b = 0; b < nb4; b += 4) {
+    // a group: four f16 d (converted as dotQ4_0_I8 converts them), then four blocks of 16 quant bytes
+    const g = w + <usize>b * 18;
+    const d4 = loadF16x4(g);
+    const o = <usize>b << 5, bo = bs + (<usize>b << 1), dso = ds + (<usize>b << 2);
+    addTerm(termQ4_0x4(g + 8, i32x4.shuffle(d4, d4, 0, 0, 0, 0), a, stride, o, bo, dso), 0, true, f32x4.splat(0), scratch);
+    addTerm(termQ4_0x4(g + 24, i32x4.shuffle(d4, d4, 1, 1, 1, 1), a, stride, o + 32, bo + 2, dso + 4), 1, true, f32x4.splat(0), scratch);
+    addTerm(termQ4_0x4(g + 40, i32x4.shuffle(d4, d4, 2, 2, 2, 2), a, stride, o + 64, bo + 4, dso + 8), 2, true, f32x4.splat(0), scratch);
+    addTerm(termQ4_0x4(g + 56, i32x4.shuffle(d4, d4, 3, 3, 3, 3), a, stride, o + 96, bo + 6, dso + 12), 3, true, f32x4.splat(0), scratch);
+  }
+  let acc = groupSums(scratch);
+  // the blocks past the last group are GGUF blocks
+  for (let b = nb4; b < nb; b++) {
+    const wp = w + <usize>b * 18;
+    acc = f32x4.add(acc, termQ4_0x4(wp + 2, f32x4.splat(loadF16(wp)), a, stride, <usize>b << 5, bs + (<usize>b << 1), ds + (<usize>b << 2)));
+  }
+  storeRows(acc, out, outStride);
+}
