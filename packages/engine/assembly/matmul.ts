@@ -123,10 +123,15 @@ function dotB32(dec: usize, n: i32, act: usize, withMin: bool): f32 {
   return sum + accMin;
 }
 
-/** Decoded K-quant row times one q8_K activation row. */
+/**
+ * Decoded K-quant row times one q8_K activation row, summed in the order of the direct
+ * kernels (qdot.ts): super-block b of each group of four into lane b mod 4, the lanes
+ * summed, then the remaining super-blocks one by one.
+ */
 function dotK(dec: usize, n: i32, act: usize): f32 {
-  const nb = n >> 8;
+  const nb = n >> 8, nb4 = nb & ~3;
   const dv = decodedD(dec, n), mv = decodedM(dec, n), sv = decodedSc(dec, n), nv = decodedMn(dec, n);
+  let l0: f32 = 0, l1: f32 = 0, l2: f32 = 0, l3: f32 = 0;
   let acc: f32 = 0;
   for (let b = 0; b < nb; b++) {
     const w = dec + (<usize>b << 8);
@@ -147,7 +152,13 @@ function dotK(dec: usize, n: i32, act: usize): f32 {
     const yd = load<f32>(a);
     const d = load<f32>(dv + (<usize>b << 2)) * yd;
     const dmin = load<f32>(mv + (<usize>b << 2)) * yd;
-    acc += d * <f32>hsumI32(isum) - dmin * <f32>hsumI32(msum);
+    const t = d * <f32>hsumI32(isum) - dmin * <f32>hsumI32(msum);
+    if (b >= nb4) acc += t;
+    else if ((b & 3) == 0) l0 += t;
+    else if ((b & 3) == 1) l1 += t;
+    else if ((b & 3) == 2) l2 += t;
+    else l3 += t;
+    if (b == nb4 - 1) acc = (l0 + l1) + (l2 + l3);
   }
   return acc;
 }

@@ -3,7 +3,8 @@
  * (dequantizing the packed rows gives the bits of dequantizing the GGUF rows, for any f16
  * scale including zero, subnormal, negative, infinite and NaN), packing in place (the GGUF
  * bytes at the end of the packed region, as loading does) gives the same bytes as packing
- * from elsewhere, and the loader's size estimate agrees with the kernels.
+ * from elsewhere, the loader's size estimate agrees with the kernels, and GGUF-layout rows
+ * still multiply (through the decoded path) to the same bits as the packed ones.
  */
 import { GGMLType, rowBytes, tensorBytes } from '@ggufkit/tensor-layout';
 import { EngineMemory } from '../src/wasm/memory.js';
@@ -86,6 +87,42 @@ describe.each([
     const values = new Float32Array(a.buffer);
     expect(values.some((v) => Number.isNaN(v))).toBe(true);
     expect(values.some((v) => v !== 0 && Math.abs(v) < 2 ** -14)).toBe(true);
+  });
+
+  it.each([['Q4_K', Q4_K, 2816], ['Q4_0', Q4_0, 2080]])('multiplies %s rows in GGUF layout to the bits of the packed rows', (_name, t, n) => {
+    const k = mem.kernels;
+    const rows = 6, nTok = 5;
+    // finite scales: normal and subnormal f16
+    const raw = randomRows(t, rows, n, 11);
+    const view = new DataView(raw.buffer);
+    const block = t === Q4_K ? 144 : 18;
+    for (let b = 0; b < raw.length / block; b++) {
+      view.setUint16(b * block, b % 3 === 0 ? 0x0123 : 0x1c00 + b, true);
+      if (t === Q4_K) view.setUint16(b * block + 2, b % 2 ? 0x0321 : 0x1800 + b, true);
+    }
+    const rand = mulberry32(5);
+    const x = new Float32Array(nTok * n).map(() => rand() * 2 - 1);
+    const rb = rowBytes(t, n), prb = k.packedRowBytes(t, n);
+    const w = mem.alloc(raw.length);
+    mem.u8(w, raw.length).set(raw);
+    const packed = mem.alloc(prb * rows);
+    k.packRows(t, w, rb, n, rows, packed, mem.alloc(rb));
+    const xp = mem.alloc(x.length * 4);
+    mem.f32(xp, x.length).set(x);
+    const scratch = mem.alloc(k.decodedBytes(n) + 256);
+    const product = (type: number, ptr: number, rowB: number) => {
+      const kind = k.activationKind(type);
+      const stride = k.actRowBytes(kind, n);
+      const act = mem.alloc(stride * nTok);
+      k.convertActivations(kind, xp, n, nTok, act);
+      const out = mem.alloc(rows * nTok * 4);
+      k.matmul(type, ptr, rowB, n, 0, rows, act, stride, nTok, out, rows, scratch);
+      return mem.f32(out, rows * nTok).slice();
+    };
+    const decoded = product(t, w, rb);
+    const direct = product(k.packedType(t), packed, prb);
+    expect(Array.from(decoded)).toEqual(Array.from(direct));
+    expect(decoded.some((v) => v !== 0)).toBe(true);
   });
 
   it.each([['Q4_K', Q4_K, 2816], ['Q4_0', Q4_0, 2080]])('packs %s in place as loading does', (_name, t, n) => {
