@@ -6,7 +6,7 @@
 //     min per 16-value group (value = (d * scale) * q - dmin * min)
 //   float types (F32 F16 BF16): f32 values
 // The integers are exactly those ggml's dot products use, so results follow ggml's math.
-import { T_Q4_0_PACKED, T_Q4_K_PACKED, q40pQuants, q40pScale, q4kpGroup, q4kpQuants, q4kpScales, q4kpSingle } from './packed';
+import { T_Q4_0_PACKED, T_Q4_K_PACKED, q40pQuants, q40pScale, q4kpD, q4kpDmin, q4kpQuants, q4kpScales } from './packed';
 import { loadF16, loadF16x4 } from './f16';
 
 export const T_F32: i32 = 0;
@@ -191,9 +191,8 @@ function decodeQ4K(src: usize, n: i32, dst: usize, packed: bool): void {
   for (let b = 0; b < nb; b++) {
     const blk = src + <usize>b * 144;
     if (packed) {
-      const d = b < nb4 ? q4kpGroup(src, b) + (<usize>(b & 3) << 2) : q4kpSingle(src, b);
-      store<f32>(dOut + (<usize>b << 2), load<f32>(d));
-      store<f32>(mOut + (<usize>b << 2), load<f32>(b < nb4 ? d + 16 : d + 4));
+      store<f32>(dOut + (<usize>b << 2), load<f32>(q4kpD(src, nb4, b)));
+      store<f32>(mOut + (<usize>b << 2), load<f32>(q4kpDmin(src, nb4, b)));
     } else {
       store<f32>(dOut + (<usize>b << 2), loadF16(blk));
       store<f32>(mOut + (<usize>b << 2), loadF16(blk + 2));

@@ -1,7 +1,7 @@
 // Matrix products: out[t][r] = dot(weight row r, activation row t), the weights staying in
 // their GGUF format (Q4_K, Q4_0: the packed layouts of packed.ts; GGUF's Q4_K and Q4_0 rows
-// are multiplied through the decoded path). Each weight row is decoded once and then multiplied with every
-// activation row, so a prompt batch reads the weights once.
+// are multiplied through the decoded path). Each weight row is decoded once and then
+// multiplied with every activation row, so a prompt batch reads the weights once.
 import {
   Q8_BLOCK_BYTES, Q8K_BLOCK_BYTES, ACT_F32, ACT_F16, ACT_BF16, ACT_Q8_0, ACT_Q8_1, ACT_Q8_K,
   ACT_Q8_0_I16, ACT_Q8_K_I16, ACT_Q8_K_I8, ACT_Q8_0_I8,

@@ -34,32 +34,53 @@ export const Q4KP_BLOCK: usize = 152;
 /** Bytes of one group of four packed Q4_K super-blocks. */
 export const Q4KP_GROUP: usize = 608;
 
-/** Address of super-block b's d and dmin, f32: four each at +0 / +16 (b in a group), else at +0 / +4. */
+/** Address of the group holding Q4_K super-block b (b in a whole group). */
 // @ts-ignore: decorator
 @inline
 export function q4kpGroup(row: usize, b: i32): usize {
   return row + <usize>(b >> 2) * Q4KP_GROUP;
 }
 
+/** Address of the 8 scales and 8 mins of super-block k (0-3) of the Q4_K group at g. */
+// @ts-ignore: decorator
+@inline
+export function q4kpGroupScales(g: usize, k: i32): usize {
+  return g + 32 + (<usize>k << 4);
+}
+
+/** Address of the 128 quant bytes of super-block k (0-3) of the Q4_K group at g. */
+// @ts-ignore: decorator
+@inline
+export function q4kpGroupQuants(g: usize, k: i32): usize {
+  return g + 96 + (<usize>k << 7);
+}
+
 /** Address of super-block b's 8 scales and 8 mins (nb4: the super-blocks in whole groups). */
 // @ts-ignore: decorator
 @inline
 export function q4kpScales(row: usize, nb4: i32, b: i32): usize {
-  return b < nb4 ? q4kpGroup(row, b) + 32 + (<usize>(b & 3) << 4) : row + <usize>b * Q4KP_BLOCK + 8;
+  return b < nb4 ? q4kpGroupScales(q4kpGroup(row, b), b & 3) : row + <usize>b * Q4KP_BLOCK + 8;
 }
 
 /** Address of super-block b's 128 quant bytes. */
 // @ts-ignore: decorator
 @inline
 export function q4kpQuants(row: usize, nb4: i32, b: i32): usize {
-  return b < nb4 ? q4kpGroup(row, b) + 96 + (<usize>(b & 3) << 7) : row + <usize>b * Q4KP_BLOCK + 24;
+  return b < nb4 ? q4kpGroupQuants(q4kpGroup(row, b), b & 3) : row + <usize>b * Q4KP_BLOCK + 24;
 }
 
-/** Address of d (f32) of a super-block past the whole groups; dmin follows it. */
+/** Address of super-block b's d (f32). */
 // @ts-ignore: decorator
 @inline
-export function q4kpSingle(row: usize, b: i32): usize {
-  return row + <usize>b * Q4KP_BLOCK;
+export function q4kpD(row: usize, nb4: i32, b: i32): usize {
+  return b < nb4 ? q4kpGroup(row, b) + (<usize>(b & 3) << 2) : row + <usize>b * Q4KP_BLOCK;
+}
+
+/** Address of super-block b's dmin (f32). */
+// @ts-ignore: decorator
+@inline
+export function q4kpDmin(row: usize, nb4: i32, b: i32): usize {
+  return q4kpD(row, nb4, b) + (b < nb4 ? 16 : 4);
 }
 
 /**
@@ -80,11 +101,18 @@ function scalesMinsQ4K(blk: usize): v128 {
     v128.and(top, i32x4(0, 0x30303030, 0, 0x30303030)));
 }
 
+/** Address of the 16 quant bytes of block k (0-3) of the Q4_0 group at g (its four d are at g). */
+// @ts-ignore: decorator
+@inline
+export function q40pGroupQuants(g: usize, k: i32): usize {
+  return g + 8 + (<usize>k << 4);
+}
+
 /** Address of the quant bytes of Q4_0 block b of a packed row (nb4: the blocks in whole groups). */
 // @ts-ignore: decorator
 @inline
 export function q40pQuants(row: usize, nb4: i32, b: i32): usize {
-  return b < nb4 ? row + <usize>(b >> 2) * Q40_GROUP + 8 + (<usize>(b & 3) << 4) : row + <usize>b * 18 + 2;
+  return b < nb4 ? q40pGroupQuants(row + <usize>(b >> 2) * Q40_GROUP, b & 3) : row + <usize>b * 18 + 2;
 }
 
 /** Address of the f16 d of Q4_0 block b of a packed row. */
@@ -129,15 +157,8 @@ function packRowQ4K(src: usize, n: i32, out: usize): void {
   const nb = n >> 8, nb4 = nb & ~3;
   for (let b = 0; b < nb; b++) {
     const blk = src + <usize>b * Q4K_BLOCK;
-    if (b < nb4) {
-      const g = q4kpGroup(out, b) + (<usize>(b & 3) << 2);
-      store<f32>(g, loadF16(blk));
-      store<f32>(g + 16, loadF16(blk + 2));
-    } else {
-      const s = q4kpSingle(out, b);
-      store<f32>(s, loadF16(blk));
-      store<f32>(s + 4, loadF16(blk + 2));
-    }
+    store<f32>(q4kpD(out, nb4, b), loadF16(blk));
+    store<f32>(q4kpDmin(out, nb4, b), loadF16(blk + 2));
     v128.store(q4kpScales(out, nb4, b), scalesMinsQ4K(blk));
     memory.copy(q4kpQuants(out, nb4, b), blk + 16, 128);
   }

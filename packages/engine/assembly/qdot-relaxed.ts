@@ -11,7 +11,7 @@
 import { i8Scales, i8Sums16, i8Sums32 } from './activations';
 import { loadF16, loadF16x4 } from './f16';
 import { hsumF, hsumI32 } from './lanes';
-import { Q4KP_GROUP, q4kpGroup, q4kpQuants, q4kpScales, q4kpSingle } from './packed';
+import { q40pGroupQuants, q4kpD, q4kpDmin, q4kpGroup, q4kpGroupQuants, q4kpGroupScales, q4kpQuants, q4kpScales } from './packed';
 import {
   foldPair, groupQ4K, groupQ6K, hsum2, parkSums,
   tailQ4K, tailQ6K, termQ4K, termQ6K,
@@ -64,9 +64,9 @@ export function dotQ4_0_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
     // a group: four f16 d, then four blocks of 16 quant bytes
     const g = w + <usize>b * 18;
     const ap = a + (<usize>b << 5);
-    const f01 = foldPair(blockQ4_0(g + 8, ap), blockQ4_0(g + 24, ap + 32));
+    const f01 = foldPair(blockQ4_0(q40pGroupQuants(g, 0), ap), blockQ4_0(q40pGroupQuants(g, 1), ap + 32));
     v128.store(scratch, f01);
-    let sums = foldPair(f01, foldPair(blockQ4_0(g + 40, ap + 64), blockQ4_0(g + 56, ap + 96)));
+    let sums = foldPair(f01, foldPair(blockQ4_0(q40pGroupQuants(g, 2), ap + 64), blockQ4_0(q40pGroupQuants(g, 3), ap + 96)));
     sums = i32x4.sub(sums, i32x4.shl(v128.load16x4_s(as + (<usize>b << 1)), 3));
     const s = f32x4.mul(loadF16x4(g), v128.load(ad + (<usize>b << 2)));
     acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(sums), s));
@@ -124,12 +124,12 @@ export function dotQ4_K_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
   const ad = i8Scales(a, n), as = i8Sums32(a, n);
   let acc = f32x4.splat(0);
   for (let b = 0; b < nb4; b += 4) {
-    const g = w + <usize>(b >> 2) * Q4KP_GROUP;
+    const g = q4kpGroup(w, b);
     const ab = a + (<usize>b << 8), bs = as + (<usize>b << 4);
-    superBlockQ4K(g + 32, g + 96, ab, bs, 0, scratch);
-    superBlockQ4K(g + 48, g + 224, ab + 256, bs + 16, 1, scratch);
-    superBlockQ4K(g + 64, g + 352, ab + 512, bs + 32, 2, scratch);
-    superBlockQ4K(g + 80, g + 480, ab + 768, bs + 48, 3, scratch);
+    superBlockQ4K(q4kpGroupScales(g, 0), q4kpGroupQuants(g, 0), ab, bs, 0, scratch);
+    superBlockQ4K(q4kpGroupScales(g, 1), q4kpGroupQuants(g, 1), ab + 256, bs + 16, 1, scratch);
+    superBlockQ4K(q4kpGroupScales(g, 2), q4kpGroupQuants(g, 2), ab + 512, bs + 32, 2, scratch);
+    superBlockQ4K(q4kpGroupScales(g, 3), q4kpGroupQuants(g, 3), ab + 768, bs + 48, 3, scratch);
     acc = groupQ4K(acc, w, b + 3, ad, scratch);
   }
   for (let b = nb4; b < nb; b++) {
@@ -236,13 +236,20 @@ function rowSums(p: usize): v128 {
   return foldPair(foldPair(v128.load(p), v128.load(p, 16)), foldPair(v128.load(p, 32), v128.load(p, 48)));
 }
 
+/** Adds t to B_(b mod 4). */
+// @ts-ignore: decorator
+@inline
+function addToGroup(t: v128, b: i32, scratch: usize): void {
+  const p = scratch + 64 + (<usize>(b & 3) << 4);
+  v128.store(p, f32x4.add(v128.load(p), t));
+}
+
 /** Adds t to B_(b mod 4) (groups of four), or returns acc + t (the remaining super-blocks). */
 // @ts-ignore: decorator
 @inline
 function addTerm(t: v128, b: i32, inGroups: bool, acc: v128, scratch: usize): v128 {
   if (inGroups) {
-    const p = scratch + 64 + (<usize>(b & 3) << 4);
-    v128.store(p, f32x4.add(v128.load(p), t));
+    addToGroup(t, b, scratch);
     return acc;
   }
   return f32x4.add(acc, t);
@@ -319,9 +326,7 @@ function superBlockQ4Kx4(w: usize, b: i32, n: i32, a: usize, stride: usize, scra
   v128.store(scratch, minsQ4K(sm, a2 + bs), 160);
   v128.store(scratch, minsQ4K(sm, a3 + bs), 176);
   const ad = rowScales(a, stride, i8Scales(a, n) - a + (<usize>b << 2));
-  const d = b < nb4 ? q4kpGroup(w, b) + (<usize>(b & 3) << 2) : q4kpSingle(w, b);
-  const dmin = b < nb4 ? d + 16 : d + 4;
-  return termQ4K(f32x4.splat(load<f32>(d)), f32x4.splat(load<f32>(dmin)), ad, rowSums(scratch), rowSums(scratch + 128));
+  return termQ4K(f32x4.splat(load<f32>(q4kpD(w, nb4, b))), f32x4.splat(load<f32>(q4kpDmin(w, nb4, b))), ad, rowSums(scratch), rowSums(scratch + 128));
 }
 
 /**
@@ -448,10 +453,10 @@ export function dotQ4_0_I8x4(w: usize, n: i32, a: usize, stride: usize, out: usi
     const g = w + <usize>b * 18;
     const d4 = loadF16x4(g);
     const o = <usize>b << 5, bo = bs + (<usize>b << 1), dso = ds + (<usize>b << 2);
-    addTerm(termQ4_0x4(g + 8, i32x4.shuffle(d4, d4, 0, 0, 0, 0), a, stride, o, bo, dso), 0, true, f32x4.splat(0), scratch);
-    addTerm(termQ4_0x4(g + 24, i32x4.shuffle(d4, d4, 1, 1, 1, 1), a, stride, o + 32, bo + 2, dso + 4), 1, true, f32x4.splat(0), scratch);
-    addTerm(termQ4_0x4(g + 40, i32x4.shuffle(d4, d4, 2, 2, 2, 2), a, stride, o + 64, bo + 4, dso + 8), 2, true, f32x4.splat(0), scratch);
-    addTerm(termQ4_0x4(g + 56, i32x4.shuffle(d4, d4, 3, 3, 3, 3), a, stride, o + 96, bo + 6, dso + 12), 3, true, f32x4.splat(0), scratch);
+    addToGroup(termQ4_0x4(q40pGroupQuants(g, 0), i32x4.shuffle(d4, d4, 0, 0, 0, 0), a, stride, o, bo, dso), 0, scratch);
+    addToGroup(termQ4_0x4(q40pGroupQuants(g, 1), i32x4.shuffle(d4, d4, 1, 1, 1, 1), a, stride, o + 32, bo + 2, dso + 4), 1, scratch);
+    addToGroup(termQ4_0x4(q40pGroupQuants(g, 2), i32x4.shuffle(d4, d4, 2, 2, 2, 2), a, stride, o + 64, bo + 4, dso + 8), 2, scratch);
+    addToGroup(termQ4_0x4(q40pGroupQuants(g, 3), i32x4.shuffle(d4, d4, 3, 3, 3, 3), a, stride, o + 96, bo + 6, dso + 12), 3, scratch);
   }
   let acc = groupSums(scratch);
   // the blocks past the last group are GGUF blocks

@@ -18,7 +18,7 @@
 import { i16Scales, i16Sums16, i16Sums32 } from './activations';
 import { f16x4ToF32, loadF16, loadF16x4 } from './f16';
 import { hsumF, hsumI32 } from './lanes';
-import { q4kpGroup, q4kpQuants, q4kpScales, q4kpSingle } from './packed';
+import { q40pGroupQuants, q4kpD, q4kpDmin, q4kpGroup, q4kpQuants, q4kpScales } from './packed';
 
 /** The f16 values at p, p + stride, p + 2 stride, p + 3 stride as an f32x4 (finite values). */
 // @ts-ignore: decorator
@@ -88,15 +88,13 @@ export function foldPair(p: v128, q: v128): v128 {
 function fourBlocks(q8: bool, w: usize, a: usize, ad: usize, b0: i32, acc: v128, scratch: usize): v128 {
   const bb: usize = q8 ? 34 : 18;
   const wp = w + <usize>b0 * bb;
-  // a Q4_0 group: four f16 d, then four blocks of 16 quant bytes
-  const qs = wp + 8;
   const ap = a + (<usize>b0 << 6);
-  const p0 = q8 ? blockQ8_0(wp, ap) : blockQ4_0(qs, ap);
-  const p1 = q8 ? blockQ8_0(wp + bb, ap + 64) : blockQ4_0(qs + 16, ap + 64);
+  const p0 = q8 ? blockQ8_0(wp, ap) : blockQ4_0(q40pGroupQuants(wp, 0), ap);
+  const p1 = q8 ? blockQ8_0(wp + bb, ap + 64) : blockQ4_0(q40pGroupQuants(wp, 1), ap + 64);
   const f01 = foldPair(p0, p1);
   v128.store(scratch, f01);
-  const p2 = q8 ? blockQ8_0(wp + 2 * bb, ap + 128) : blockQ4_0(qs + 32, ap + 128);
-  const p3 = q8 ? blockQ8_0(wp + 3 * bb, ap + 192) : blockQ4_0(qs + 48, ap + 192);
+  const p2 = q8 ? blockQ8_0(wp + 2 * bb, ap + 128) : blockQ4_0(q40pGroupQuants(wp, 2), ap + 128);
+  const p3 = q8 ? blockQ8_0(wp + 3 * bb, ap + 192) : blockQ4_0(q40pGroupQuants(wp, 3), ap + 192);
   const sums = foldPair(f01, foldPair(p2, p3));
   const d = q8 ? f16x4Strided(wp, bb) : loadF16x4(wp);
   const s = f32x4.mul(d, v128.load(ad + (<usize>b0 << 2)));
@@ -215,9 +213,8 @@ export function groupQ4K(acc: v128, w: usize, b: i32, ad: usize, scratch: usize)
 export function tailQ4K(acc: v128, w: usize, nb: i32, ad: usize, scratch: usize): f32 {
   let sum = hsumF(acc);
   for (let b = nb & ~3; b < nb; b++) {
-    const p = q4kpSingle(w, b);
     const slot = <usize>(b & 3) << 2;
-    const t = termQ4K(f32x4.splat(load<f32>(p)), f32x4.splat(load<f32>(p, 4)), f32x4.splat(load<f32>(ad + (<usize>b << 2))),
+    const t = termQ4K(f32x4.splat(load<f32>(q4kpD(w, nb & ~3, b))), f32x4.splat(load<f32>(q4kpDmin(w, nb & ~3, b))), f32x4.splat(load<f32>(ad + (<usize>b << 2))),
       i32x4.splat(load<i32>(scratch + 16 + slot)), i32x4.splat(load<i32>(scratch + 32 + slot)));
     sum += f32x4.extract_lane(t, 0);
   }

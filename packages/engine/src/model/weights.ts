@@ -1,7 +1,7 @@
 /**
  * Tensor loading: every weight is copied once into the engine's WebAssembly memory.
- * Matrices stay quantized, in their GGUF format or (Q4_K) rearranged in place into the
- * layout the kernels read; small vectors (norms, biases) become f32.
+ * Matrices stay quantized, in their GGUF format or (Q4_K, Q4_0) rearranged in place into
+ * the layout the kernels read; small vectors (norms, biases) become f32.
  */
 import { GGMLType, ggmlTypeName, requireGGMLType, rowBytes as rowBytesOf, tensorBytes } from '@ggufkit/tensor-layout';
 import type { GGUFTensorInfo } from '@ggufkit/gguf';
@@ -197,19 +197,14 @@ export async function loadWeights(
     const rb = rowBytesOf(t.type, cols);
     const rows = t.byteLength / rb;
     const type = k.packedType(t.type);
-    if (type === t.type) {
-      const ptr = mem.alloc(t.byteLength);
-      await copyTensor(file, t, mem, ptr);
-      onProgress?.(++loaded, total);
-      return { name, type, ptr, cols, rows, rowBytes: rb };
-    }
-    // the GGUF bytes go to the end of the packed region and are packed in place
-    const packedRb = k.packedRowBytes(t.type, cols);
-    const ptr = mem.alloc(packedRb * rows);
-    await copyTensor(file, t, mem, ptr + packedRb * rows - t.byteLength);
-    k.packRows(t.type, ptr + packedRb * rows - t.byteLength, rb, cols, rows, ptr, rowScratch(rb));
+    const rowBytes = type === t.type ? rb : k.packedRowBytes(t.type, cols);
+    const ptr = mem.alloc(rowBytes * rows);
+    // the GGUF bytes go to the end of the region; a packed type is rearranged there in place
+    const src = ptr + rowBytes * rows - t.byteLength;
+    await copyTensor(file, t, mem, src);
+    if (type !== t.type) k.packRows(t.type, src, rb, cols, rows, ptr, rowScratch(rb));
     onProgress?.(++loaded, total);
-    return { name, type, ptr, cols, rows, rowBytes: packedRb };
+    return { name, type, ptr, cols, rows, rowBytes };
   };
   const vector = async (name: string): Promise<number> => {
     const t = tensors.get(name);
