@@ -110,4 +110,32 @@ describe('overflow in a later row block', () => {
     expect((err as Error & { cause?: unknown }).cause).toBeInstanceOf(TensorOverflowError);
     expect(fs.readdirSync(tmp).filter((f) => f.startsWith('overflow'))).toEqual([]);
   });
+
+  it('removes the shards written before the failing one (split output)', async () => {
+    // one tensor per shard: token_embd.weight first (in small row blocks, so that reading
+    // ahead stays inside it), then the two FFN matrices, one of which overflows
+    const embed = tinyTensor('model.embed_tokens.weight', [4096, 32]);
+    const down = tinyTensor('model.layers.0.mlp.down_proj.weight', [32, 64]);
+    const gate = tinyTensor('model.layers.0.mlp.gate_proj.weight', [64, 32]);
+    gate.data[5 * 32 + 7] = 999424; // beyond f16's range
+    const config = {
+      architectures: ['LlamaForCausalLM'], hidden_size: 32, intermediate_size: 64, num_hidden_layers: 1, num_attention_heads: 2,
+      num_key_value_heads: 2, max_position_embeddings: 64, rms_norm_eps: 1e-5, rope_theta: 10000, vocab_size: 4096, tie_word_embeddings: true,
+    };
+    const dir = memoryModelDirectory('tiny-overflow-split', {
+      'config.json': new TextEncoder().encode(JSON.stringify(config)),
+      'model.safetensors': safetensorsF32([embed, down, gate], 'F32'),
+      'tokenizer.json': new Uint8Array(fs.readFileSync(path.join(example, 'tokenizer.json'))),
+    });
+    const outDir = fs.mkdtempSync(path.join(tmp, 'split-'));
+    const seen: number[] = [];
+    const err = await convertModel(dir, {
+      outFile: path.join(outDir, 'model.gguf'), outtype: 'f16', splitMaxTensors: 1, rowBlockBytes: 32 * 4 * 8,
+      onProgress: (p) => seen.push(p.fileIndex),
+    }).then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.message).toMatch(/blk\.0\.ffn_gate\.weight.*overflows F16/);
+    // the first shard was complete before the failure, and is gone with the rest
+    expect(Math.max(...seen)).toBeGreaterThan(0);
+    expect(fs.readdirSync(outDir)).toEqual([]);
+  });
 });
