@@ -7,7 +7,7 @@
  * budget is three times the largest tensor (as stored in the checkpoint) plus 300 MB.
  * Everything is deleted at the end.
  *
- *   npm run bench:convert [-- --layers 2] [-- --outtypes f16,Q4_K_M] [-- --block-mb 16] [-- --threads 2] [-- --model-dir DIR]
+ *   npm run bench:convert [-- --layers 2] [-- --outtypes disk,f16,Q4_K_M] [-- --block-mb 16] [-- --threads 2] [-- --model-dir DIR]
  *
  * `--model-dir` keeps the checkpoint in DIR (built there when DIR has no config.json yet)
  * instead of a temporary folder, so repeated runs and profiling skip the 2.5 GB build.
@@ -16,7 +16,10 @@
  * `rowBlockBytes`); a value above the largest tensor converts every tensor whole.
  * The pseudo output type `copy` (`--outtypes copy,f16`) only copies the checkpoint's bytes
  * through the converter's reading and writing, without converting: the disk-bound floor
- * of an f16 conversion.
+ * of an f16 conversion. `disk` (first in the default list) writes as many bytes as the
+ * checkpoint holds with plain 16 MiB writes and one `fdatasync` at the end, as
+ * `dd bs=16M conv=fdatasync` does: the disk's own write speed at that moment, which the
+ * lines after it are compared with.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -139,6 +142,9 @@ function buildModel(dir: string, layers: number): { tensorBytes: number; largest
 
 interface ChildReport { seconds: number; maxRSSBytes: number; outputBytes: number }
 
+/** Paths of the checkpoint's safetensors parts, in order. */
+const checkpointParts = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort().map((f) => path.join(dir, f));
+
 /**
  * The converter's I/O without converting: the checkpoint parts' bytes copied, in blocks of
  * `blockBytes` with two read ahead, through the same write queue, periodic sync and
@@ -154,8 +160,8 @@ async function copyThroughSink(dir: string, out: string, blockBytes: number): Pr
   const syncHandle = await open(file.tempPath, 'r+');
   const sink = writeBehindSink(file, { onWritten: (c) => free.push(new Uint8Array(c.buffer, 0, blockBytes)), flush: () => syncHandle.datasync() });
   try {
-    for (const part of fs.readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort()) {
-      const reader = await fileReader(path.join(dir, part));
+    for (const part of checkpointParts(dir)) {
+      const reader = await fileReader(part);
       const size = await reader.size();
       const reads: Promise<Uint8Array>[] = [];
       let next = 0;
@@ -179,11 +185,24 @@ async function copyThroughSink(dir: string, out: string, blockBytes: number): Pr
   }
 }
 
-/** Child mode: convert (or, for `copy`, only copy), then report wall time and peak RSS on stdout. */
+/** What `dd if=/dev/zero of=out bs=16M conv=fdatasync` does: sequential writes, one sync. */
+function writeLikeDd(out: string, bytes: number): void {
+  const block = new Uint8Array(16 << 20).fill(0x5a);
+  const fd = fs.openSync(out, 'w');
+  try {
+    for (let left = bytes; left > 0; left -= block.length) fs.writeSync(fd, block, 0, Math.min(left, block.length));
+    fs.fdatasyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Child mode: convert (or, for `copy`, only copy; for `disk`, only write), then report wall time and peak RSS on stdout. */
 async function child(dir: string, out: string, outtype: string, blockMB: number | undefined, threads: number): Promise<void> {
-  if (outtype === 'copy') {
+  if (outtype === 'copy' || outtype === 'disk') {
     const t0 = performance.now();
-    await copyThroughSink(dir, out, (blockMB ?? 16.777216) * 1e6);
+    if (outtype === 'disk') writeLikeDd(out, checkpointParts(dir).reduce((n, f) => n + fs.statSync(f).size, 0));
+    else await copyThroughSink(dir, out, (blockMB ?? 16.777216) * 1e6);
     const report: ChildReport = { seconds: (performance.now() - t0) / 1000, maxRSSBytes: process.resourceUsage().maxRSS * 1024, outputBytes: fs.statSync(out).size };
     process.stdout.write(JSON.stringify(report) + '\n');
     return;
@@ -201,7 +220,7 @@ async function main(): Promise<void> {
   const { values: args } = parseArgs({
     options: {
       layers: { type: 'string', default: '16' },
-      outtypes: { type: 'string', default: 'f16,Q4_K_M' },
+      outtypes: { type: 'string', default: 'disk,f16,Q4_K_M' },
       child: { type: 'boolean', default: false },
       'block-mb': { type: 'string' },
       threads: { type: 'string', default: String(os.availableParallelism()) },
@@ -233,6 +252,7 @@ async function main(): Promise<void> {
     console.log(`random Llama-3.2-1B-shaped checkpoint, ${layers} layers: ${(tensorBytes / 1e6).toFixed(0)} MB bf16 in 2 safetensors parts ` +
       (reuse ? `(reused from ${modelDir})` : `(written in ${((performance.now() - t0) / 1000).toFixed(1)} s)`));
     console.log(`largest tensor ${(largestTensorBytes / 1e6).toFixed(0)} MB; RSS budget 3 x largest + 300 MB = ${(budget / 1e6).toFixed(0)} MB\n`);
+    let diskMBps: number | undefined;
     for (const outtype of args.outtypes.split(',')) {
       const out = path.join(tmp, `out-${outtype}.gguf`);
       const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', '--dir', modelDir, '--out', out, '--outtype', outtype, '--threads', String(threads),
@@ -242,8 +262,15 @@ async function main(): Promise<void> {
       if (r.status !== 0) throw new Error(`conversion to ${outtype} failed (exit ${r.status})`);
       const rep = JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildReport;
       const under = rep.maxRSSBytes <= budget;
-      console.log(`${outtype.padEnd(7)} ${rep.seconds.toFixed(1)} s wall, ${(tensorBytes / 1e6 / rep.seconds).toFixed(1)} MB/s of bf16 input, ` +
-        `output ${(rep.outputBytes / 1e6).toFixed(0)} MB, peak RSS ${(rep.maxRSSBytes / 1e6).toFixed(0)} MB: ${under ? 'within' : 'OVER'} the ${(budget / 1e6).toFixed(0)} MB budget`);
+      const mbps = tensorBytes / 1e6 / rep.seconds;
+      if (outtype === 'disk') {
+        diskMBps = mbps;
+        console.log(`disk    ${rep.seconds.toFixed(1)} s wall, ${mbps.toFixed(1)} MB/s: the disk's write speed (${(rep.outputBytes / 1e6).toFixed(0)} MB, 16 MiB writes, fdatasync)`);
+      } else {
+        console.log(`${outtype.padEnd(7)} ${rep.seconds.toFixed(1)} s wall, ${mbps.toFixed(1)} MB/s of bf16 input` +
+          (diskMBps !== undefined ? ` (${((100 * mbps) / diskMBps).toFixed(0)}% of the disk's)` : '') +
+          `, output ${(rep.outputBytes / 1e6).toFixed(0)} MB, peak RSS ${(rep.maxRSSBytes / 1e6).toFixed(0)} MB: ${under ? 'within' : 'OVER'} the ${(budget / 1e6).toFixed(0)} MB budget`);
+      }
       fs.rmSync(out, { force: true });
     }
   } finally {

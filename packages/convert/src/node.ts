@@ -113,7 +113,7 @@ async function writePrepared(prepared: PreparedConversion, outFile: string, onPr
   });
   if (prepared.split === undefined) {
     // Written chunks go back to the plan's buffers, so blocks are read into memory already in use.
-    await writeFileBehind(outFile, prepared.header, prepared.tensors, (chunk) => prepared.plan.recycle(chunk), onProgress && ((p) => report(0, p)));
+    await writeFileBehind(outFile, prepared.header, prepared.tensors, (chunk) => prepared.plan.recycle(chunk), onProgress && ((p) => report(0, p)), files[0]!.layout);
     return [outFile];
   }
   const { shards } = splitGGUF(prepared.asSource(), prepared.split);

@@ -150,9 +150,38 @@ export class ByteWriter {
     // Worst case UTF-8 is 3 bytes per UTF-16 code unit.
     this.reserve(lenSize + s.length * 3);
     const start = this.pos;
-    const { written } = this.encoder.encodeInto(s, this.buf.subarray(start + lenSize));
+    const written = this.utf8At(s, start + lenSize);
     this.count(written, narrow);
     this.pos = start + lenSize + written;
+  }
+
+  /**
+   * Encodes `s` as UTF-8 at `at` (room reserved), returning the byte count. Vocabularies
+   * are hundreds of thousands of short strings: encoding those by hand costs a fraction
+   * of a `TextEncoder` call each. Surrogates (and long strings) go to the encoder, which
+   * pairs them or writes U+FFFD for a lone one.
+   */
+  private utf8At(s: string, at: number): number {
+    const n = s.length;
+    if (n <= 64) {
+      const buf = this.buf;
+      let p = at;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c < 0x80) buf[p++] = c;
+        else if (c < 0x800) {
+          buf[p++] = 0xc0 | (c >> 6);
+          buf[p++] = 0x80 | (c & 0x3f);
+        } else if (c < 0xd800 || c > 0xdfff) {
+          buf[p++] = 0xe0 | (c >> 12);
+          buf[p++] = 0x80 | ((c >> 6) & 0x3f);
+          buf[p++] = 0x80 | (c & 0x3f);
+        } else break;
+      }
+      if (i === n) return p - at;
+    }
+    return this.encoder.encodeInto(s, this.buf.subarray(at)).written;
   }
 
   /** `n` zero bytes. */

@@ -5,7 +5,7 @@
  */
 import { GGUFError, GGUFWriteError } from './errors.js';
 import type { GGUFTensorInfo } from './model.js';
-import { layoutGGUF, type HeaderToWrite, type TensorInfoToWrite } from './serialize-header.js';
+import { layoutGGUF, type HeaderLayout, type HeaderToWrite, type TensorInfoToWrite } from './serialize-header.js';
 import { CoalescingSink, type ByteSink } from './sink.js';
 
 /** Chunks of a tensor's data: any typed array or DataView is taken as its raw bytes. */
@@ -48,6 +48,12 @@ export interface WriteOptions {
   onProgress?(p: WriteProgress): void;
   /** Stops the write (and aborts the sink) when signalled. */
   signal?: AbortSignal;
+  /**
+   * The layout `layoutGGUF(header, tensors)` returned for this very header and tensor list,
+   * when the caller already has it: a vocabulary's header is then not serialized twice.
+   * Its tensors must match the list given (names, types, shapes), else `GGUFWriteError`.
+   */
+  layout?: HeaderLayout;
 }
 
 /** What was written. */
@@ -156,6 +162,17 @@ async function writeTensorData(
   if (got !== expected) throw new GGUFWriteError(`tensor "${t.name}": data has ${got} bytes, ${shape} call for ${expected}`);
 }
 
+/** A precomputed layout must describe the tensors being written. */
+function checkLayoutMatches(layout: HeaderLayout, list: readonly TensorToWrite[]): void {
+  if (layout.tensors.length !== list.length) throw new GGUFWriteError(`the layout given has ${layout.tensors.length} tensors, but ${list.length} are written`);
+  list.forEach((t, i) => {
+    const info = layout.tensors[i]!;
+    if (info.name !== t.name || info.type !== t.type || info.ne.length !== t.ne.length || info.ne.some((d, j) => d !== t.ne[j])) {
+      throw new GGUFWriteError(`tensor ${i} ("${t.name}") is not the layout's tensor ${i} ("${info.name}")`);
+    }
+  });
+}
+
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason ?? new GGUFWriteError('write aborted');
 }
@@ -179,7 +196,8 @@ export async function writeGGUF(
   const { signal } = opts;
   try {
     const list = await collect(tensors);
-    const layout = layoutGGUF(header, list);
+    const layout = opts.layout ?? layoutGGUF(header, list);
+    if (opts.layout) checkLayoutMatches(opts.layout, list);
     const tensorCount = list.length;
     let written = 0;
     const progress = (tensorIndex: number, tensorName: string | undefined) =>

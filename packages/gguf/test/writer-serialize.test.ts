@@ -125,6 +125,34 @@ describe('serializeHeader: arrays', () => {
   });
 });
 
+describe('serializeHeader: UTF-8 strings', () => {
+  // Every kind of UTF-16 input, on both sides of the 64-unit limit of the hand-written encoder.
+  const strings = [
+    '', 'a', 'Ġthe', 'ĊĊ', 'é', '\u07ff', '\u0800', '你好', '\uffff', '😀', 'a😀b', '\ud83d', 'x\ude00', '\ude00\ud83d',
+    'ab'.repeat(32), 'é'.repeat(64), 'é'.repeat(65), '你'.repeat(64) + 'a', 'ab'.repeat(31) + '😀', 'a'.repeat(63) + '\ud83d', 'Ġ'.repeat(200),
+  ];
+  it.each(strings.map((v, i) => [i, v]))('writes string %i as TextEncoder encodes it', (_, v) => {
+    const utf8 = new TextEncoder().encode(v);
+    const len = new Uint8Array(8);
+    new DataView(len.buffer).setUint32(0, utf8.length, true);
+    const expected = padTo(concat(hex('47475546 03000000 0000000000000000 0100000000000000 0100000000000000 6b 08000000'), len, utf8), 32);
+    expectBytes(serializeHeader({ metadata: [{ key: 'k', type: T.STRING, value: v }] }, []), expected);
+  });
+
+  it('writes a string array of mixed strings as TextEncoder encodes each', () => {
+    const items = strings.map((v) => new TextEncoder().encode(v));
+    const parts = items.flatMap((u) => {
+      const len = new Uint8Array(8);
+      new DataView(len.buffer).setUint32(0, u.length, true);
+      return [len, u];
+    });
+    const count = new Uint8Array(8);
+    new DataView(count.buffer).setUint32(0, items.length, true);
+    const expected = padTo(concat(hex('47475546 03000000 0000000000000000 0100000000000000 0100000000000000 6b 09000000 08000000'), count, ...parts), 32);
+    expectBytes(serializeHeader({ metadata: [{ key: 'k', type: T.ARRAY, value: { itemType: T.STRING, values: strings } }] }, []), expected);
+  });
+});
+
 describe('serializeHeader: tensor infos', () => {
   const tensors = [
     { name: 'w', ne: [3], type: GGMLType.F32 },

@@ -4,7 +4,7 @@
  * abort on failure, lazy one-tensor-at-a-time data pulls, and progress reports.
  */
 import { GGMLType } from '@ggufkit/tensor-layout';
-import { GGUFWriteError, memorySink, writableStreamSink, writeGGUF, type ByteSink, type TensorToWrite, type WriteProgress } from '@ggufkit/gguf';
+import { GGUFWriteError, layoutGGUF, memorySink, writableStreamSink, writeGGUF, type ByteSink, type TensorToWrite, type WriteProgress } from '@ggufkit/gguf';
 import { concat, hex, padTo, toHex } from './writer-bytes.js';
 
 const HEADER = padTo(
@@ -44,6 +44,34 @@ describe('writeGGUF: bytes', () => {
       expect(result.dataOffset).toBe(HEADER.length);
     });
   }
+
+  it('writes the same file with the layout computed beforehand', async () => {
+    const tensors: TensorToWrite[] = [
+      { name: 'w', ne: [3], type: GGMLType.F32, data: W_DATA },
+      { name: 'q', ne: [32, 2], type: GGMLType.Q8_0, data: Q_DATA },
+    ];
+    const sink = memorySink();
+    await writeGGUF(sink, { metadata: [] }, tensors, { layout: layoutGGUF({ metadata: [] }, tensors) });
+    expect(toHex(sink.bytes())).toBe(toHex(EXPECTED_FILE));
+  });
+
+  it.each([
+    ['another name', { name: 'v', ne: [3], type: GGMLType.F32 }, /tensor 0 \("v"\) is not the layout's tensor 0 \("w"\)/],
+    ['another shape', { name: 'w', ne: [3, 1], type: GGMLType.F32 }, /tensor 0 \("w"\) is not the layout's/],
+    ['another type', { name: 'w', ne: [6], type: GGMLType.F16 }, /tensor 0 \("w"\) is not the layout's/],
+  ])('refuses a layout computed for other tensors (%s) before writing', async (_, t, message) => {
+    const log: string[] = [];
+    const layout = layoutGGUF({ metadata: [] }, [{ name: 'w', ne: [3], type: GGMLType.F32 }]);
+    const p = writeGGUF(recordingSink(log), { metadata: [] }, [{ ...t, data: new Uint8Array(12) }], { layout });
+    await expect(p).rejects.toThrow(GGUFWriteError);
+    await expect(p).rejects.toThrow(message);
+    expect(log).toEqual(['abort']);
+  });
+
+  it('refuses a layout with another tensor count', async () => {
+    const layout = layoutGGUF({ metadata: [] }, []);
+    await expect(writeGGUF(memorySink(), { metadata: [] }, [{ name: 'w', ne: [3], type: GGMLType.F32, data: W_DATA }], { layout })).rejects.toThrow(/layout given has 0 tensors, but 1 are written/);
+  });
 
   it('takes the tensor list from an async iterable', async () => {
     async function* list(): AsyncGenerator<TensorToWrite> {

@@ -4,7 +4,7 @@
  * the data pushed to disk in the background as it goes.
  */
 import { open } from 'node:fs/promises';
-import { writeGGUF, type HeaderToWrite, type TensorToWrite } from '@ggufkit/gguf';
+import { writeGGUF, type HeaderLayout, type HeaderToWrite, type TensorToWrite } from '@ggufkit/gguf';
 import { fileSink } from '@ggufkit/gguf/node';
 import { writeBehindSink } from './write-behind-sink.js';
 
@@ -18,11 +18,12 @@ export interface FileWriteProgress {
 /**
  * Writes a GGUF file at `path`. `recycle` gets every chunk once the file has it;
  * `onProgress` is called as chunks reach the file (not when they are queued), so the bytes
- * it reports are on their way to disk.
+ * it reports are on their way to disk. `layout`, when given, is `layoutGGUF(header, tensors)`
+ * already computed.
  */
 export async function writeFileBehind(
   path: string, header: HeaderToWrite, tensors: readonly TensorToWrite[],
-  recycle?: (chunk: Uint8Array) => void, onProgress?: (p: FileWriteProgress) => void,
+  recycle?: (chunk: Uint8Array) => void, onProgress?: (p: FileWriteProgress) => void, layout?: HeaderLayout,
 ): Promise<void> {
   const file = await fileSink(path);
   // A second handle on the temporary file, to push its data to disk while later tensors
@@ -51,7 +52,8 @@ export async function writeFileBehind(
       },
       flush: () => syncHandle.datasync(),
     });
-    await writeGGUF(sink, header, tensors, onProgress ? { onProgress: (p) => { tensorIndex = p.tensorIndex; tensorName = p.tensorName; } } : {});
+    const track = onProgress ? { onProgress: (p: { tensorIndex: number; tensorName: string | undefined }) => { tensorIndex = p.tensorIndex; tensorName = p.tensorName; } } : {};
+    await writeGGUF(sink, header, tensors, { ...track, ...(layout ? { layout } : {}) });
   } finally {
     await closeSyncHandle().catch(() => undefined);
   }

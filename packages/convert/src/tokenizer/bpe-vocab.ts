@@ -19,12 +19,10 @@ export function buildBpeVocab(t: TokenizerJson, opts: BpeVocabOptions = {}): GGU
   const vocab = fullVocab(t);
   const n = opts.vocabSize ?? vocab.size;
   let maxId = -1;
-  const reverse = new Map<number, string>();
-  for (const [tok, id] of vocab) {
-    reverse.set(id, tok);
-    if (id > maxId) maxId = id;
-  }
+  for (const id of vocab.values()) if (id > maxId) maxId = id;
   if (maxId >= n) throw new RangeError(`tokenizer.json has token id ${maxId}, but the vocabulary size is ${n}`);
+  const reverse: (string | undefined)[] = new Array(n).fill(undefined);
+  for (const [tok, id] of vocab) reverse[id] = tok;
   const pre = opts.pre ?? detectPreTokenizer(t);
   const added = new Map<number, { content: string; special: boolean }>();
   for (const a of t.added_tokens ?? []) added.set(a.id, { content: a.content, special: a.special === true });
@@ -32,7 +30,7 @@ export function buildBpeVocab(t: TokenizerJson, opts: BpeVocabOptions = {}): GGU
   const tokens: string[] = new Array(n);
   const types = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const tok = reverse.get(i);
+    const tok = reverse[i];
     if (tok === undefined) {
       tokens[i] = `[PAD${i}]`;
       types[i] = TokenType.UNUSED;
