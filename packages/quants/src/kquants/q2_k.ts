@@ -10,8 +10,9 @@ import type { BlockCodec } from '../codec.js';
 import { makeQkx3Quants, nearestInt } from '../scale-search.js';
 import { readF16, writeF16 } from './bytes.js';
 import { Q8K_BSUMS, Q8K_QS } from './q8_k.js';
-import { QK_K, checkDequantizeArgs, checkQuantizeArgs, checkVecDotArgs } from './rows.js';
+import { QK_K } from './rows.js';
 import { makeQkx2Quants, makeQpQuants } from './scale-search-k.js';
+import { defineSuperBlockCodec } from './super-block-codec.js';
 
 const fr = Math.fround;
 const TYPE = requireGGMLType(GGMLType.Q2_K);
@@ -114,48 +115,27 @@ function quantizeBlockWeighted(x: Float32Array, xo: number, qw: Float32Array, qo
   packQs(y, bo, L);
 }
 
-function quantize(src: Float32Array, dst: Uint8Array, nrows: number, ncols: number, imatrix?: Float32Array | null): void {
-  const rowBytes = checkQuantizeArgs(TYPE, src, dst, nrows, ncols, imatrix);
-  const s = new Scratch();
-  const nb = ncols / QK_K;
-  for (let r = 0; r < nrows; r++) {
-    for (let i = 0; i < nb; i++) {
-      const xo = r * ncols + i * QK_K;
-      const bo = r * rowBytes + i * BLOCK_BYTES;
-      if (imatrix) quantizeBlockWeighted(src, xo, imatrix, i * QK_K, dst, bo, s);
-      else quantizeBlockRef(src, xo, dst, bo, s);
-    }
-  }
-}
-
-function dequantize(src: Uint8Array, dst: Float32Array, nrows: number, ncols: number): void {
-  checkDequantizeArgs(TYPE, src, dst, nrows, ncols);
-  const nb = (nrows * ncols) / QK_K;
-  let yo = 0;
-  for (let i = 0; i < nb; i++) {
-    const bo = i * BLOCK_BYTES;
-    const d = readF16(src, bo + D);
-    const min = readF16(src, bo + DMIN);
-    let q = bo + QS;
-    let is = 0;
-    for (let n = 0; n < QK_K; n += 128) {
-      for (let shift = 0; shift < 8; shift += 2) {
-        for (let half = 0; half < 32; half += 16) {
-          const sc = src[bo + is++];
-          const dl = fr(d * (sc & 0xf));
-          const ml = fr(min * (sc >> 4));
-          for (let l = 0; l < 16; l++) dst[yo++] = fr(fr(dl * ((src[q + half + l] >> shift) & 3)) - ml);
-        }
+/** `dequantize_row_q2_K` for one super-block. */
+function dequantizeBlock(src: Uint8Array, bo: number, dst: Float32Array, yo: number): void {
+  const d = readF16(src, bo + D);
+  const min = readF16(src, bo + DMIN);
+  let q = bo + QS;
+  let is = 0;
+  for (let n = 0; n < QK_K; n += 128) {
+    for (let shift = 0; shift < 8; shift += 2) {
+      for (let half = 0; half < 32; half += 16) {
+        const sc = src[bo + is++];
+        const dl = fr(d * (sc & 0xf));
+        const ml = fr(min * (sc >> 4));
+        for (let l = 0; l < 16; l++) dst[yo++] = fr(fr(dl * ((src[q + half + l] >> shift) & 3)) - ml);
       }
-      q += 32;
     }
+    q += 32;
   }
 }
 
 /** `ggml_vec_dot_q2_K_q8_K` (generic CPU path): integer sums per sub-block, f32 per super-block. */
-function vecDot(n: number, x: Uint8Array, xOffset: number, y: Uint8Array, yOffset: number): number {
-  const nb = checkVecDotArgs(TYPE, Q8K, n, x, xOffset, y, yOffset);
-  const yv = new DataView(y.buffer, y.byteOffset, y.byteLength);
+function dotBlocks(nb: number, x: Uint8Array, xOffset: number, y: Uint8Array, yv: DataView, yOffset: number): number {
   let sumf = 0;
   for (let i = 0; i < nb; i++) {
     const xb = xOffset + i * BLOCK_BYTES;
@@ -187,11 +167,13 @@ function vecDot(n: number, x: Uint8Array, xOffset: number, y: Uint8Array, yOffse
 }
 
 /** Q2_K codec (`quantize_q2_K`, `dequantize_row_q2_K`, `ggml_vec_dot_q2_K_q8_K`). */
-export const q2KCodec: BlockCodec = {
-  type: TYPE,
-  acceptsImatrix: true,
-  vecDotType: GGMLType.Q8_K,
-  quantize,
-  dequantize,
-  vecDot,
-};
+export const q2KCodec: BlockCodec = defineSuperBlockCodec({
+  typeId: GGMLType.Q2_K,
+  newScratch: () => new Scratch(),
+  quantizeBlock(x, xo, qw, qo, y, bo, s) {
+    if (qw) quantizeBlockWeighted(x, xo, qw, qo, y, bo, s);
+    else quantizeBlockRef(x, xo, y, bo, s);
+  },
+  dequantizeBlock,
+  dotBlocks,
+});

@@ -9,9 +9,10 @@ import type { BlockCodec } from '../codec.js';
 import { makeQxQuants, nearestInt } from '../scale-search.js';
 import { readF16, writeF16 } from './bytes.js';
 import { Q8K_QS } from './q8_k.js';
-import { QK_K, checkDequantizeArgs, checkQuantizeArgs, checkVecDotArgs } from './rows.js';
+import { QK_K } from './rows.js';
 import { makeQ3Quants } from './scale-search-k.js';
 import { getScaleQ3K, putScaleQ3K } from './scales.js';
+import { DotLanes, addScaledLanes, defineSuperBlockCodec, sumLanes } from './super-block-codec.js';
 
 const fr = Math.fround;
 const TYPE = requireGGMLType(GGMLType.Q3_K);
@@ -109,59 +110,34 @@ function quantizeBlockWeighted(x: Float32Array, xo: number, qw: Float32Array, qo
   requantizeAndPack(x, xo, y, bo, L);
 }
 
-function quantize(src: Float32Array, dst: Uint8Array, nrows: number, ncols: number, imatrix?: Float32Array | null): void {
-  const rowBytes = checkQuantizeArgs(TYPE, src, dst, nrows, ncols, imatrix);
-  const s = new Scratch();
-  const nb = ncols / QK_K;
-  for (let r = 0; r < nrows; r++) {
-    for (let i = 0; i < nb; i++) {
-      const xo = r * ncols + i * QK_K;
-      const bo = r * rowBytes + i * BLOCK_BYTES;
-      if (imatrix) quantizeBlockWeighted(src, xo, imatrix, i * QK_K, dst, bo, s);
-      else quantizeBlockRef(src, xo, dst, bo, s);
-    }
-  }
-}
-
-function dequantize(src: Uint8Array, dst: Float32Array, nrows: number, ncols: number): void {
-  checkDequantizeArgs(TYPE, src, dst, nrows, ncols);
-  const nb = (nrows * ncols) / QK_K;
-  let yo = 0;
-  for (let i = 0; i < nb; i++) {
-    const bo = i * BLOCK_BYTES;
-    const dAll = readF16(src, bo + D);
-    let q = bo + QS;
-    let is = 0;
-    let m = 1;
-    for (let n = 0; n < QK_K; n += 128) {
-      for (let shift = 0; shift < 8; shift += 2) {
-        for (let half = 0; half < 32; half += 16) {
-          const dl = fr(dAll * (getScaleQ3K(is++, src, bo + SCALES) - 32));
-          for (let l = half; l < half + 16; l++) {
-            const v = ((src[q + l] >> shift) & 3) - (src[bo + HMASK + l] & m ? 0 : 4);
-            dst[yo++] = fr(dl * v);
-          }
+/** `dequantize_row_q3_K` for one super-block. */
+function dequantizeBlock(src: Uint8Array, bo: number, dst: Float32Array, yo: number): void {
+  const dAll = readF16(src, bo + D);
+  let q = bo + QS;
+  let is = 0;
+  let m = 1;
+  for (let n = 0; n < QK_K; n += 128) {
+    for (let shift = 0; shift < 8; shift += 2) {
+      for (let half = 0; half < 32; half += 16) {
+        const dl = fr(dAll * (getScaleQ3K(is++, src, bo + SCALES) - 32));
+        for (let l = half; l < half + 16; l++) {
+          const v = ((src[q + l] >> shift) & 3) - (src[bo + HMASK + l] & m ? 0 : 4);
+          dst[yo++] = fr(dl * v);
         }
-        m <<= 1;
       }
-      q += 32;
+      m <<= 1;
     }
+    q += 32;
   }
 }
 
-/** Per-call scratch of the dot product (ggml's aux8/aux32/sums). */
-const dotA = new Int8Array(QK_K);
-const dotAux32 = new Int32Array(8);
-const dotSums = new Float32Array(8);
+/** The dot product's unpacked quants and lanes (ggml's aux8, aux32, sums). */
+const dotLanes = new DotLanes();
 
 /** `ggml_vec_dot_q3_K_q8_K` (generic CPU path): eight int32 lanes per block, eight f32 lane sums. */
-function vecDot(n: number, x: Uint8Array, xOffset: number, y: Uint8Array, yOffset: number): number {
-  const nb = checkVecDotArgs(TYPE, Q8K, n, x, xOffset, y, yOffset);
-  const yv = new DataView(y.buffer, y.byteOffset, y.byteLength);
-  const a = dotA;
-  const aux32 = dotAux32;
-  const sums = dotSums;
-  sums.fill(0);
+function dotBlocks(nb: number, x: Uint8Array, xOffset: number, y: Uint8Array, yv: DataView, yOffset: number): number {
+  const { a, aux32 } = dotLanes;
+  dotLanes.sums.fill(0);
   for (let i = 0; i < nb; i++) {
     const xb = xOffset + i * BLOCK_BYTES;
     const yb = yOffset + i * Q8K.typeSize;
@@ -187,20 +163,19 @@ function vecDot(n: number, x: Uint8Array, xOffset: number, y: Uint8Array, yOffse
         ai += 8;
       }
     }
-    const d = fr(readF16(x, xb + D) * yv.getFloat32(yb, true));
-    for (let l = 0; l < 8; l++) sums[l] = fr(sums[l] + fr(d * aux32[l]));
+    addScaledLanes(dotLanes, fr(readF16(x, xb + D) * yv.getFloat32(yb, true)));
   }
-  let sumf = 0;
-  for (let l = 0; l < 8; l++) sumf = fr(sumf + sums[l]);
-  return sumf;
+  return sumLanes(dotLanes, 0);
 }
 
 /** Q3_K codec (`quantize_q3_K`, `dequantize_row_q3_K`, `ggml_vec_dot_q3_K_q8_K`). */
-export const q3KCodec: BlockCodec = {
-  type: TYPE,
-  acceptsImatrix: true,
-  vecDotType: GGMLType.Q8_K,
-  quantize,
-  dequantize,
-  vecDot,
-};
+export const q3KCodec: BlockCodec = defineSuperBlockCodec({
+  typeId: GGMLType.Q3_K,
+  newScratch: () => new Scratch(),
+  quantizeBlock(x, xo, qw, qo, y, bo, s) {
+    if (qw) quantizeBlockWeighted(x, xo, qw, qo, y, bo, s);
+    else quantizeBlockRef(x, xo, y, bo, s);
+  },
+  dequantizeBlock,
+  dotBlocks,
+});

@@ -1,19 +1,24 @@
 /**
- * The scale search shared by Q4_K and Q5_K. Both formats start with the same 16 bytes
- * (f16 d at 0, f16 dmin at 2, 12 bytes of 6-bit scales/mins at 4) and differ only in the
- * quant width (nmax 15 or 31), the search parameters, and how the levels are packed;
- * these functions fill the header and leave the levels in `scratch.L` for the caller.
+ * What Q4_K and Q5_K share. Both formats start with the same 16 bytes (f16 d at 0, f16
+ * dmin at 2, 12 bytes of 6-bit scales/mins at 4) and differ only in the quant width (nmax
+ * 15 or 31), the search parameters, how the levels are packed, and Q5_K's fifth bits
+ * (`qh`). The quantizers fill the header and leave the levels in `scratch.L` for the
+ * caller; dequantizing and the dot product read the fifth bits when there are any.
  */
+import { GGMLType, requireGGMLType } from '@ggufkit/tensor-layout';
 import { makeQkx3Quants, nearestInt } from '../scale-search.js';
 import { readF16, writeF16 } from './bytes.js';
+import { Q8K_BSUMS, Q8K_QS } from './q8_k.js';
 import { QK_K } from './rows.js';
 import { makeQkx2Quants, makeQpQuants } from './scale-search-k.js';
 import { getScaleMinK4, packScaleMinK4 } from './scales.js';
+import { addScaledLanes, sumLanes, type DotLanes } from './super-block-codec.js';
 
 const fr = Math.fround;
 const D = 0;
 const DMIN = 2;
 const SCALES = 4;
+const Q8K_BYTES = requireGGMLType(GGMLType.Q8_K).typeSize;
 
 /** Per-call scratch, so no block allocates. */
 export class Q45KScratch {
@@ -126,4 +131,71 @@ export function quantizeBlockQ45KWeighted(
   writeF16(y, bo + D, dBlock);
   writeF16(y, bo + DMIN, mBlock);
   requantize(nmax, x, xo, y, bo, L);
+}
+
+/** Where a Q4_K or Q5_K super-block keeps its quants: `qs` (low four bits), `qh` (fifth bits; -1: none) and its size. */
+export interface Q45KLayout {
+  readonly qs: number;
+  readonly qh: number;
+  readonly blockBytes: number;
+}
+
+/** `dequantize_row_q4_K` / `dequantize_row_q5_K` for one super-block. */
+export function dequantizeBlockQ45K(f: Q45KLayout, src: Uint8Array, bo: number, dst: Float32Array, yo: number): void {
+  const d = readF16(src, bo + D);
+  const min = readF16(src, bo + DMIN);
+  const qh = bo + f.qh;
+  let q = bo + f.qs;
+  let u1 = 1;
+  let u2 = 2;
+  for (let is = 0; is < 8; is += 2) {
+    const sm1 = getScaleMinK4(is, src, bo + SCALES);
+    const d1 = fr(d * (sm1 & 0xff));
+    const m1 = fr(min * (sm1 >> 8));
+    const sm2 = getScaleMinK4(is + 1, src, bo + SCALES);
+    const d2 = fr(d * (sm2 & 0xff));
+    const m2 = fr(min * (sm2 >> 8));
+    for (let l = 0; l < 32; l++) dst[yo++] = fr(fr(d1 * ((src[q + l] & 0xf) + (f.qh >= 0 && src[qh + l] & u1 ? 16 : 0))) - m1);
+    for (let l = 0; l < 32; l++) dst[yo++] = fr(fr(d2 * ((src[q + l] >> 4) + (f.qh >= 0 && src[qh + l] & u2 ? 16 : 0))) - m2);
+    q += 32;
+    u1 <<= 2;
+    u2 <<= 2;
+  }
+}
+
+/**
+ * `ggml_vec_dot_q4_K_q8_K` / `ggml_vec_dot_q5_K_q8_K` (generic CPU path): eight int32
+ * lanes per super-block, eight f32 lane sums, the mins folded in through the Q8_K block sums.
+ */
+export function dotBlocksQ45K(f: Q45KLayout, lanes: DotLanes, nb: number, x: Uint8Array, xo: number, y: Uint8Array, yv: DataView, yo: number): number {
+  const { aux32 } = lanes;
+  lanes.sums.fill(0);
+  let sumf = 0;
+  for (let i = 0; i < nb; i++) {
+    const xb = xo + i * f.blockBytes;
+    const yb = yo + i * Q8K_BYTES;
+    aux32.fill(0);
+    let sumi = 0;
+    for (let j = 0; j < 16; j++) sumi += yv.getInt16(yb + Q8K_BSUMS + 2 * j, true) * (getScaleMinK4(j >> 1, x, xb + SCALES) >> 8);
+    let q8 = yb + Q8K_QS;
+    for (let j = 0; j < 8; j++) {
+      const scale = getScaleMinK4(j, x, xb + SCALES) & 0xff;
+      // Sub-block j: nibbles of qs bytes 32*(j>>1).., low nibble for even j; fifth bit j of qh.
+      const q4 = xb + f.qs + 32 * (j >> 1);
+      const shift = (j & 1) * 4;
+      const hbit = 1 << j;
+      for (let k = 0; k < 32; k += 8) {
+        for (let l = 0; l < 8; l++) {
+          const a = ((x[q4 + k + l] >> shift) & 0xf) + (f.qh >= 0 && x[xb + f.qh + k + l] & hbit ? 16 : 0);
+          aux32[l] += scale * (((y[q8 + l] << 24) >> 24) * a);
+        }
+        q8 += 8;
+      }
+    }
+    const yd = yv.getFloat32(yb, true);
+    addScaledLanes(lanes, fr(readF16(x, xb + D) * yd));
+    const dmin = fr(readF16(x, xb + DMIN) * yd);
+    sumf = fr(sumf - fr(dmin * sumi));
+  }
+  return sumLanes(lanes, sumf);
 }

@@ -7,20 +7,12 @@
  */
 import { GGMLType, requireGGMLType } from '@ggufkit/tensor-layout';
 import type { BlockCodec } from '../codec.js';
-import { readF16 } from './bytes.js';
-import { Q8K_BSUMS, Q8K_QS } from './q8_k.js';
-import { QK_K, checkDequantizeArgs, checkQuantizeArgs, checkVecDotArgs } from './rows.js';
-import { getScaleMinK4 } from './scales.js';
-import { Q45KScratch, quantizeBlockQ45KRef, quantizeBlockQ45KWeighted } from './q45_k-common.js';
+import { QK_K } from './rows.js';
+import { Q45KScratch, dequantizeBlockQ45K, dotBlocksQ45K, quantizeBlockQ45KRef, quantizeBlockQ45KWeighted, type Q45KLayout } from './q45_k-common.js';
+import { DotLanes, defineSuperBlockCodec } from './super-block-codec.js';
 
-const fr = Math.fround;
-const TYPE = requireGGMLType(GGMLType.Q4_K);
-const Q8K = requireGGMLType(GGMLType.Q8_K);
-const BLOCK_BYTES = TYPE.typeSize;
-const D = 0;
-const DMIN = 2;
-const SCALES = 4;
 const QS = 16;
+const LAYOUT: Q45KLayout = { qs: QS, qh: -1, blockBytes: requireGGMLType(GGMLType.Q4_K).typeSize };
 
 function pack(y: Uint8Array, bo: number, L: Uint8Array): void {
   let q = bo + QS;
@@ -30,88 +22,17 @@ function pack(y: Uint8Array, bo: number, L: Uint8Array): void {
   }
 }
 
-function quantize(src: Float32Array, dst: Uint8Array, nrows: number, ncols: number, imatrix?: Float32Array | null): void {
-  const rowBytes = checkQuantizeArgs(TYPE, src, dst, nrows, ncols, imatrix);
-  const s = new Q45KScratch();
-  const nb = ncols / QK_K;
-  for (let r = 0; r < nrows; r++) {
-    for (let i = 0; i < nb; i++) {
-      const xo = r * ncols + i * QK_K;
-      const bo = r * rowBytes + i * BLOCK_BYTES;
-      if (imatrix) quantizeBlockQ45KWeighted(15, false, src, xo, imatrix, i * QK_K, dst, bo, s);
-      else quantizeBlockQ45KRef(15, -1, 0.1, 20, src, xo, dst, bo, s);
-      pack(dst, bo, s.L);
-    }
-  }
-}
-
-function dequantize(src: Uint8Array, dst: Float32Array, nrows: number, ncols: number): void {
-  checkDequantizeArgs(TYPE, src, dst, nrows, ncols);
-  const nb = (nrows * ncols) / QK_K;
-  let yo = 0;
-  for (let i = 0; i < nb; i++) {
-    const bo = i * BLOCK_BYTES;
-    const d = readF16(src, bo + D);
-    const min = readF16(src, bo + DMIN);
-    let q = bo + QS;
-    for (let is = 0; is < 8; is += 2) {
-      const sm1 = getScaleMinK4(is, src, bo + SCALES);
-      const d1 = fr(d * (sm1 & 0xff));
-      const m1 = fr(min * (sm1 >> 8));
-      const sm2 = getScaleMinK4(is + 1, src, bo + SCALES);
-      const d2 = fr(d * (sm2 & 0xff));
-      const m2 = fr(min * (sm2 >> 8));
-      for (let l = 0; l < 32; l++) dst[yo++] = fr(fr(d1 * (src[q + l] & 0xf)) - m1);
-      for (let l = 0; l < 32; l++) dst[yo++] = fr(fr(d2 * (src[q + l] >> 4)) - m2);
-      q += 32;
-    }
-  }
-}
-
-const dotSums = new Float32Array(8);
-const dotAux32 = new Int32Array(8);
-
-/** `ggml_vec_dot_q4_K_q8_K` (generic CPU path): eight int32 lanes per block, eight f32 lane sums, mins folded via bsums. */
-function vecDot(n: number, x: Uint8Array, xOffset: number, y: Uint8Array, yOffset: number): number {
-  const nb = checkVecDotArgs(TYPE, Q8K, n, x, xOffset, y, yOffset);
-  const yv = new DataView(y.buffer, y.byteOffset, y.byteLength);
-  const sums = dotSums;
-  const aux32 = dotAux32;
-  sums.fill(0);
-  let sumf = 0;
-  for (let i = 0; i < nb; i++) {
-    const xb = xOffset + i * BLOCK_BYTES;
-    const yb = yOffset + i * Q8K.typeSize;
-    aux32.fill(0);
-    let sumi = 0;
-    for (let j = 0; j < 16; j++) sumi += yv.getInt16(yb + Q8K_BSUMS + 2 * j, true) * (getScaleMinK4(j >> 1, x, xb + SCALES) >> 8);
-    let q8 = yb + Q8K_QS;
-    for (let j = 0; j < 8; j++) {
-      const scale = getScaleMinK4(j, x, xb + SCALES) & 0xff;
-      // Sub-block j: nibbles of qs bytes 32*(j>>1).., low nibble for even j.
-      const q4 = xb + QS + 32 * (j >> 1);
-      const shift = (j & 1) * 4;
-      for (let k = 0; k < 32; k += 8) {
-        for (let l = 0; l < 8; l++) aux32[l] += scale * (((y[q8 + l] << 24) >> 24) * ((x[q4 + k + l] >> shift) & 0xf));
-        q8 += 8;
-      }
-    }
-    const yd = yv.getFloat32(yb, true);
-    const d = fr(readF16(x, xb + D) * yd);
-    for (let l = 0; l < 8; l++) sums[l] = fr(sums[l] + fr(d * aux32[l]));
-    const dmin = fr(readF16(x, xb + DMIN) * yd);
-    sumf = fr(sumf - fr(dmin * sumi));
-  }
-  for (let l = 0; l < 8; l++) sumf = fr(sumf + sums[l]);
-  return sumf;
-}
+const dotLanes = new DotLanes();
 
 /** Q4_K codec (`quantize_q4_K`, `dequantize_row_q4_K`, `ggml_vec_dot_q4_K_q8_K`). */
-export const q4KCodec: BlockCodec = {
-  type: TYPE,
-  acceptsImatrix: true,
-  vecDotType: GGMLType.Q8_K,
-  quantize,
-  dequantize,
-  vecDot,
-};
+export const q4KCodec: BlockCodec = defineSuperBlockCodec({
+  typeId: GGMLType.Q4_K,
+  newScratch: () => new Q45KScratch(),
+  quantizeBlock(x, xo, qw, qo, y, bo, s) {
+    if (qw) quantizeBlockQ45KWeighted(15, false, x, xo, qw, qo, y, bo, s);
+    else quantizeBlockQ45KRef(15, -1, 0.1, 20, x, xo, y, bo, s);
+    pack(y, bo, s.L);
+  },
+  dequantizeBlock: (src, bo, dst, yo) => dequantizeBlockQ45K(LAYOUT, src, bo, dst, yo),
+  dotBlocks: (nb, x, xo, y, yv, yo) => dotBlocksQ45K(LAYOUT, dotLanes, nb, x, xo, y, yv, yo),
+});

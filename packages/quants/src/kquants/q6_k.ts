@@ -9,7 +9,8 @@ import type { BlockCodec } from '../codec.js';
 import { GROUP_MAX_EPS, makeQxQuants, nearestInt } from '../scale-search.js';
 import { readF16, writeF16 } from './bytes.js';
 import { Q8K_QS } from './q8_k.js';
-import { QK_K, checkDequantizeArgs, checkQuantizeArgs, checkVecDotArgs } from './rows.js';
+import { QK_K } from './rows.js';
+import { DotLanes, addScaledLanes, defineSuperBlockCodec, sumLanes } from './super-block-codec.js';
 
 const fr = Math.fround;
 const TYPE = requireGGMLType(GGMLType.Q6_K);
@@ -81,17 +82,6 @@ function quantizeBlock(x: Float32Array, xo: number, qw: Float32Array | null, qo:
   }
 }
 
-function quantize(src: Float32Array, dst: Uint8Array, nrows: number, ncols: number, imatrix?: Float32Array | null): void {
-  const rowBytes = checkQuantizeArgs(TYPE, src, dst, nrows, ncols, imatrix);
-  const s = new Scratch();
-  const nb = ncols / QK_K;
-  for (let r = 0; r < nrows; r++) {
-    for (let i = 0; i < nb; i++) {
-      quantizeBlock(src, r * ncols + i * QK_K, imatrix ?? null, i * QK_K, dst, r * rowBytes + i * BLOCK_BYTES, s);
-    }
-  }
-}
-
 /** The signed 6-bit quant `k` (0..3 selects the 32-value quarter) at position `l` of a 128-value half. */
 function q6(b: Uint8Array, ql: number, qh: number, l: number, k: number): number {
   const low = k & 1 ? b[ql + l + 32] : b[ql + l];
@@ -100,44 +90,34 @@ function q6(b: Uint8Array, ql: number, qh: number, l: number, k: number): number
   return (nib | (hi << 4)) - 32;
 }
 
-function dequantize(src: Uint8Array, dst: Float32Array, nrows: number, ncols: number): void {
-  checkDequantizeArgs(TYPE, src, dst, nrows, ncols);
-  const nb = (nrows * ncols) / QK_K;
-  let yo = 0;
-  for (let i = 0; i < nb; i++) {
-    const bo = i * BLOCK_BYTES;
-    const d = readF16(src, bo + D);
-    let ql = bo + QL;
-    let qh = bo + QH;
-    let sc = bo + SCALES;
-    for (let n = 0; n < QK_K; n += 128) {
-      for (let l = 0; l < 32; l++) {
-        const is = l >> 4;
-        for (let k = 0; k < 4; k++) {
-          const scale = (src[sc + is + 2 * k] << 24) >> 24;
-          dst[yo + l + 32 * k] = fr(fr(d * scale) * q6(src, ql, qh, l, k));
-        }
+/** `dequantize_row_q6_K` for one super-block. */
+function dequantizeBlock(src: Uint8Array, bo: number, dst: Float32Array, yo: number): void {
+  const d = readF16(src, bo + D);
+  let ql = bo + QL;
+  let qh = bo + QH;
+  let sc = bo + SCALES;
+  for (let n = 0; n < QK_K; n += 128) {
+    for (let l = 0; l < 32; l++) {
+      const is = l >> 4;
+      for (let k = 0; k < 4; k++) {
+        const scale = (src[sc + is + 2 * k] << 24) >> 24;
+        dst[yo + l + 32 * k] = fr(fr(d * scale) * q6(src, ql, qh, l, k));
       }
-      yo += 128;
-      ql += 64;
-      qh += 32;
-      sc += 8;
     }
+    yo += 128;
+    ql += 64;
+    qh += 32;
+    sc += 8;
   }
 }
 
-const dotA = new Int8Array(QK_K);
-const dotAux32 = new Int32Array(8);
-const dotSums = new Float32Array(8);
+/** The dot product's unpacked quants and lanes (ggml's aux8, aux32, sums). */
+const dotLanes = new DotLanes();
 
 /** `ggml_vec_dot_q6_K_q8_K` (generic CPU path): eight int32 lanes per block, eight f32 lane sums. */
-function vecDot(n: number, x: Uint8Array, xOffset: number, y: Uint8Array, yOffset: number): number {
-  const nb = checkVecDotArgs(TYPE, Q8K, n, x, xOffset, y, yOffset);
-  const yv = new DataView(y.buffer, y.byteOffset, y.byteLength);
-  const a = dotA;
-  const aux32 = dotAux32;
-  const sums = dotSums;
-  sums.fill(0);
+function dotBlocks(nb: number, x: Uint8Array, xOffset: number, y: Uint8Array, yv: DataView, yOffset: number): number {
+  const { a, aux32 } = dotLanes;
+  dotLanes.sums.fill(0);
   for (let i = 0; i < nb; i++) {
     const xb = xOffset + i * BLOCK_BYTES;
     const yb = yOffset + i * Q8K.typeSize;
@@ -161,20 +141,16 @@ function vecDot(n: number, x: Uint8Array, xOffset: number, y: Uint8Array, yOffse
         ai += 8;
       }
     }
-    const d = fr(readF16(x, xb + D) * yv.getFloat32(yb, true));
-    for (let l = 0; l < 8; l++) sums[l] = fr(sums[l] + fr(d * aux32[l]));
+    addScaledLanes(dotLanes, fr(readF16(x, xb + D) * yv.getFloat32(yb, true)));
   }
-  let sumf = 0;
-  for (let l = 0; l < 8; l++) sumf = fr(sumf + sums[l]);
-  return sumf;
+  return sumLanes(dotLanes, 0);
 }
 
 /** Q6_K codec (`quantize_q6_K`, `dequantize_row_q6_K`, `ggml_vec_dot_q6_K_q8_K`). */
-export const q6KCodec: BlockCodec = {
-  type: TYPE,
-  acceptsImatrix: true,
-  vecDotType: GGMLType.Q8_K,
-  quantize,
-  dequantize,
-  vecDot,
-};
+export const q6KCodec: BlockCodec = defineSuperBlockCodec({
+  typeId: GGMLType.Q6_K,
+  newScratch: () => new Scratch(),
+  quantizeBlock,
+  dequantizeBlock,
+  dotBlocks,
+});
