@@ -70,36 +70,50 @@ function roundRowBF16(x: usize, y: usize, n: i32): void {
   }
 }
 
+/**
+ * One 32-value q8_0 block as ggml's x86 quantizer makes it (scale 127/amax, round half to
+ * even): the 32 integers stored as i8 at out, the scale d (before f16 rounding) returned.
+ */
+// @ts-ignore: decorator
+@inline
+function quantizeBlockQ8(src: usize, out: usize): f32 {
+  const v0 = v128.load(src), v1 = v128.load(src, 16), v2 = v128.load(src, 32), v3 = v128.load(src, 48);
+  const v4 = v128.load(src, 64), v5 = v128.load(src, 80), v6 = v128.load(src, 96), v7 = v128.load(src, 112);
+  let m = f32x4.max(f32x4.max(f32x4.abs(v0), f32x4.abs(v1)), f32x4.max(f32x4.abs(v2), f32x4.abs(v3)));
+  m = f32x4.max(m, f32x4.max(f32x4.max(f32x4.abs(v4), f32x4.abs(v5)), f32x4.max(f32x4.abs(v6), f32x4.abs(v7))));
+  const amax = max<f32>(max<f32>(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), max<f32>(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
+  const id: f32 = amax != 0 ? <f32>127.0 / amax : 0;
+  const vid = f32x4.splat(id);
+  const q0 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v0, vid)));
+  const q1 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v1, vid)));
+  const q2 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v2, vid)));
+  const q3 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v3, vid)));
+  const q4 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v4, vid)));
+  const q5 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v5, vid)));
+  const q6 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v6, vid)));
+  const q7 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v7, vid)));
+  // |q| <= 127: the narrowing saturates nothing
+  v128.store(out, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q0, q1), i16x8.narrow_i32x4_s(q2, q3)));
+  v128.store(out, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q4, q5), i16x8.narrow_i32x4_s(q6, q7)), 16);
+  return amax / <f32>127.0;
+}
+
+/** Sum of the sixteen i8 values at p. */
+// @ts-ignore: decorator
+@inline
+function sumI8x16(p: usize): i32 {
+  return hsumI32(i32x4.extadd_pairwise_i16x8_s(i16x8.extadd_pairwise_i8x16_s(v128.load(p))));
+}
+
 /** ggml's x86 q8_0/q8_1 quantizer: scale 127/amax, round half to even. */
 function quantizeRowQ8(x: usize, y: usize, n: i32, withSum: bool): void {
   const nb = n >> 5;
   for (let b = 0; b < nb; b++) {
-    const src = x + (<usize>b << 7);
     const blk = y + <usize>b * Q8_BLOCK_BYTES;
-    const v0 = v128.load(src), v1 = v128.load(src, 16), v2 = v128.load(src, 32), v3 = v128.load(src, 48);
-    const v4 = v128.load(src, 64), v5 = v128.load(src, 80), v6 = v128.load(src, 96), v7 = v128.load(src, 112);
-    let m = f32x4.max(f32x4.max(f32x4.abs(v0), f32x4.abs(v1)), f32x4.max(f32x4.abs(v2), f32x4.abs(v3)));
-    m = f32x4.max(m, f32x4.max(f32x4.max(f32x4.abs(v4), f32x4.abs(v5)), f32x4.max(f32x4.abs(v6), f32x4.abs(v7))));
-    const amax = max<f32>(max<f32>(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), max<f32>(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
-    const d: f32 = amax / <f32>127.0;
-    const id: f32 = amax != 0 ? <f32>127.0 / amax : 0;
-    const vid = f32x4.splat(id);
-    const q0 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v0, vid)));
-    const q1 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v1, vid)));
-    const q2 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v2, vid)));
-    const q3 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v3, vid)));
-    const q4 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v4, vid)));
-    const q5 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v5, vid)));
-    const q6 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v6, vid)));
-    const q7 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v7, vid)));
-    const lo = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q0, q1), i16x8.narrow_i32x4_s(q2, q3));
-    const hi = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q4, q5), i16x8.narrow_i32x4_s(q6, q7));
-    v128.store(blk, lo, 8);
-    v128.store(blk, hi, 24);
+    const d = quantizeBlockQ8(x + (<usize>b << 7), blk + 8);
     store<f32>(blk, f16ToF32(f32ToF16(d)));
     if (withSum) {
-      const s = i32x4.add(i32x4.add(i32x4.add(q0, q1), i32x4.add(q2, q3)), i32x4.add(i32x4.add(q4, q5), i32x4.add(q6, q7)));
-      const sum = i32x4.extract_lane(s, 0) + i32x4.extract_lane(s, 1) + i32x4.extract_lane(s, 2) + i32x4.extract_lane(s, 3);
+      const sum = sumI8x16(blk + 8) + sumI8x16(blk + 24);
       store<f32>(blk, f16ToF32(f32ToF16(d * <f32>sum)), 4);
     } else {
       store<f32>(blk, 0, 4);
@@ -212,37 +226,19 @@ function quantizeRowQ8Int(x: usize, y: usize, n: i32, wide: bool): void {
   const s32 = wide ? i16Sums32(y, n) : i8Sums32(y, n);
   const s16 = wide ? i16Sums16(y, n) : i8Sums16(y, n);
   for (let b = 0; b < nb; b++) {
-    const src = x + (<usize>b << 7);
-    const v0 = v128.load(src), v1 = v128.load(src, 16), v2 = v128.load(src, 32), v3 = v128.load(src, 48);
-    const v4 = v128.load(src, 64), v5 = v128.load(src, 80), v6 = v128.load(src, 96), v7 = v128.load(src, 112);
-    let m = f32x4.max(f32x4.max(f32x4.abs(v0), f32x4.abs(v1)), f32x4.max(f32x4.abs(v2), f32x4.abs(v3)));
-    m = f32x4.max(m, f32x4.max(f32x4.max(f32x4.abs(v4), f32x4.abs(v5)), f32x4.max(f32x4.abs(v6), f32x4.abs(v7))));
-    const amax = max<f32>(max<f32>(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), max<f32>(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
-    const d: f32 = amax / <f32>127.0;
-    const id: f32 = amax != 0 ? <f32>127.0 / amax : 0;
-    const vid = f32x4.splat(id);
-    const q0 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v0, vid)));
-    const q1 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v1, vid)));
-    const q2 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v2, vid)));
-    const q3 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v3, vid)));
-    const q4 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v4, vid)));
-    const q5 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v5, vid)));
-    const q6 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v6, vid)));
-    const q7 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v7, vid)));
+    // i8 layout: the block's 32 bytes; i16 layout: the second half of its 64 bytes, widened below
+    const out = wide ? y + (<usize>b << 6) : y + (<usize>b << 5);
+    const q = wide ? out + 32 : out;
+    const d = quantizeBlockQ8(x + (<usize>b << 7), q);
+    const lo = sumI8x16(q), hi = sumI8x16(q + 16);
     if (wide) {
-      const out = y + (<usize>b << 6);
-      v128.store(out, i16x8.narrow_i32x4_s(q0, q1));
-      v128.store(out, i16x8.narrow_i32x4_s(q2, q3), 16);
-      v128.store(out, i16x8.narrow_i32x4_s(q4, q5), 32);
-      v128.store(out, i16x8.narrow_i32x4_s(q6, q7), 48);
-    } else {
-      const out = y + (<usize>b << 5);
-      v128.store(out, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q0, q1), i16x8.narrow_i32x4_s(q2, q3)));
-      v128.store(out, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q4, q5), i16x8.narrow_i32x4_s(q6, q7)), 16);
+      const q01 = v128.load(q), q23 = v128.load(q, 16);
+      v128.store(out, i16x8.extend_low_i8x16_s(q01));
+      v128.store(out, i16x8.extend_high_i8x16_s(q01), 16);
+      v128.store(out, i16x8.extend_low_i8x16_s(q23), 32);
+      v128.store(out, i16x8.extend_high_i8x16_s(q23), 48);
     }
     store<f32>(dOut + (<usize>b << 2), f16ToF32(f32ToF16(d)));
-    const lo = hsumI32(i32x4.add(i32x4.add(q0, q1), i32x4.add(q2, q3)));
-    const hi = hsumI32(i32x4.add(i32x4.add(q4, q5), i32x4.add(q6, q7)));
     storeSum(s16, 2 * b, lo, wide);
     storeSum(s16, 2 * b + 1, hi, wide);
     storeSum(s32, b, lo + hi, wide);

@@ -11,8 +11,9 @@
 import { GGUFValueType, alignUp, ggmlTypeInfo, ggufValueTypeName, rowBytes, GGUF_DEFAULT_ALIGNMENT } from '@ggufkit/tensor-layout';
 import type { GGUFValueTypeId } from '@ggufkit/tensor-layout';
 import { GGUFFormatError, GGUFUnsupportedError, type GGUFError } from './errors.js';
-import type { GGUFArray, GGUFMetadataEntry, GGUFNumericArray, GGUFString, GGUFTensorInfo, GGUFValue } from './model.js';
+import type { GGUFArray, GGUFMetadataEntry, GGUFString, GGUFTensorInfo, GGUFValue } from './model.js';
 import { LazyStringList, decodeUtf8, decodeUtf8Strict } from './string-list.js';
+import { NUMERIC_ARRAY_CLASS } from './numeric-arrays.js';
 
 /** Signal (not an error) that the current entry needs the window to reach `end`. */
 export class NeedMoreBytes {
@@ -49,20 +50,6 @@ export const GGUF_MAX_ARRAY_DEPTH = 32;
 
 const TWO_32 = 4294967296;
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-type NumericCtor = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): GGUFNumericArray; readonly BYTES_PER_ELEMENT: number };
-const NUMERIC: Record<number, NumericCtor> = {
-  [GGUFValueType.UINT8]: Uint8Array,
-  [GGUFValueType.INT8]: Int8Array,
-  [GGUFValueType.UINT16]: Uint16Array,
-  [GGUFValueType.INT16]: Int16Array,
-  [GGUFValueType.UINT32]: Uint32Array,
-  [GGUFValueType.INT32]: Int32Array,
-  [GGUFValueType.FLOAT32]: Float32Array,
-  [GGUFValueType.UINT64]: BigUint64Array,
-  [GGUFValueType.INT64]: BigInt64Array,
-  [GGUFValueType.FLOAT64]: Float64Array,
-};
 
 function typeName(t: number): string {
   return ggufValueTypeName(t) ?? `type ${t}`;
@@ -416,7 +403,7 @@ export class HeaderParser {
         return { itemType, values };
       }
       default: {
-        const ctor = NUMERIC[itemType]!;
+        const ctor = NUMERIC_ARRAY_CLASS[itemType]!;
         const size = ctor.BYTES_PER_ELEMENT;
         this.#checkCount(n, size, what, countAt);
         this.#need(n * size, what);

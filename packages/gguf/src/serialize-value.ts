@@ -7,6 +7,7 @@ import { GGUFValueType, ggufValueTypeName } from '@ggufkit/tensor-layout';
 import type { ByteWriter } from './byte-writer.js';
 import { GGUFWriteError } from './errors.js';
 import type { GGUFArray, GGUFString, GGUFStringList, GGUFValue } from './model.js';
+import { NUMERIC_ARRAY_CLASS } from './numeric-arrays.js';
 
 /** Narrow (v1) files store string lengths and array counts as u32 instead of u64. */
 export interface ValueEncoding {
@@ -25,20 +26,6 @@ const INT_RANGES: Record<number, readonly [number, number]> = {
 const BIG_RANGES: Record<number, readonly [bigint, bigint]> = {
   [GGUFValueType.UINT64]: [0n, (1n << 64n) - 1n],
   [GGUFValueType.INT64]: [-(1n << 63n), (1n << 63n) - 1n],
-};
-
-/** The typed array class whose elements are stored exactly as a numeric item type is. */
-const TYPED_FOR_ITEM: Record<number, { readonly BYTES_PER_ELEMENT: number; prototype: object }> = {
-  [GGUFValueType.UINT8]: Uint8Array,
-  [GGUFValueType.INT8]: Int8Array,
-  [GGUFValueType.UINT16]: Uint16Array,
-  [GGUFValueType.INT16]: Int16Array,
-  [GGUFValueType.UINT32]: Uint32Array,
-  [GGUFValueType.INT32]: Int32Array,
-  [GGUFValueType.FLOAT32]: Float32Array,
-  [GGUFValueType.UINT64]: BigUint64Array,
-  [GGUFValueType.INT64]: BigInt64Array,
-  [GGUFValueType.FLOAT64]: Float64Array,
 };
 
 function typeName(type: number): string {
@@ -144,7 +131,7 @@ function writeArray(w: ByteWriter, key: string, v: unknown, enc: ValueEncoding, 
     for (const b of values) writeScalar(w, key, itemType, b, enc);
     return;
   }
-  const typed = TYPED_FOR_ITEM[itemType];
+  const typed = NUMERIC_ARRAY_CLASS[itemType];
   if (!typed) fail(key, `unknown array item type ${itemType}`);
   if (values instanceof (typed as unknown as Function)) {
     const arr = values as ArrayBufferView & { length: number };

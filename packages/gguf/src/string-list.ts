@@ -11,38 +11,28 @@ const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 /** Longest item decoded by the ASCII loop; longer ones go to `TextDecoder` directly. */
 const ASCII_FAST_MAX = 256;
 
+/** `bytes[start, end)` as a string when it is short and all ASCII, else undefined. */
+function shortAscii(bytes: Uint8Array, start: number, end: number): string | undefined {
+  const n = end - start;
+  if (n > ASCII_FAST_MAX) return undefined;
+  for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return undefined;
+  return n === 0 ? '' : String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+}
+
 /**
  * Decodes `bytes[start, end)` as UTF-8 with U+FFFD for invalid sequences. Short ASCII
  * strings (the bulk of any vocabulary) skip `TextDecoder`'s per-call overhead.
  */
 export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
-  const n = end - start;
-  if (n <= ASCII_FAST_MAX) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (bytes[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return n === 0 ? '' : String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
-  }
+  const ascii = shortAscii(bytes, start, end);
+  if (ascii !== undefined) return ascii;
   return lenientDecoder.decode(bytes.subarray(start, end));
 }
 
 /** Decodes strictly: a string for valid UTF-8, `undefined` otherwise. */
 export function decodeUtf8Strict(bytes: Uint8Array, start: number, end: number): string | undefined {
-  const n = end - start;
-  if (n <= ASCII_FAST_MAX) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (bytes[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return n === 0 ? '' : String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
-  }
+  const ascii = shortAscii(bytes, start, end);
+  if (ascii !== undefined) return ascii;
   try {
     return strictDecoder.decode(bytes.subarray(start, end));
   } catch {
