@@ -129,19 +129,30 @@ function nearestInt(v: f32): i32 {
   return (reinterpret<i32>(t) & 0x007fffff) - 0x00400000;
 }
 
+/**
+ * The first of the 256 values at src with the largest magnitude (its sign sets q8_K's scale
+ * sign, as in ggml); 0 when all are zero.
+ */
+// @ts-ignore: decorator
+@inline
+function signedMax256(src: usize): f32 {
+  let amax: f32 = 0, mx: f32 = 0;
+  for (let j = 0; j < 256; j++) {
+    const v = load<f32>(src + (<usize>j << 2));
+    const a = abs<f32>(v);
+    if (a > amax) { amax = a; mx = v; }
+  }
+  return mx;
+}
+
 /** ggml's q8_K quantizer (the same on every CPU): scale -127/max by signed max. */
 function quantizeRowQ8K(x: usize, y: usize, n: i32): void {
   const nb = n >> 8;
   for (let b = 0; b < nb; b++) {
     const src = x + (<usize>b << 10);
     const blk = y + <usize>b * Q8K_BLOCK_BYTES;
-    let amax: f32 = 0, mx: f32 = 0;
-    for (let j = 0; j < 256; j++) {
-      const v = load<f32>(src + (<usize>j << 2));
-      const a = abs<f32>(v);
-      if (a > amax) { amax = a; mx = v; }
-    }
-    if (amax == 0) {
+    const mx = signedMax256(src);
+    if (mx == 0) {
       store<f32>(blk, 0);
       memory.fill(blk + 4, 0, 256 + 32);
       continue;
@@ -258,14 +269,8 @@ function quantizeRowQ8KInt(x: usize, y: usize, n: i32, wide: bool): void {
   for (let b = 0; b < nb; b++) {
     const src = x + (<usize>b << 10);
     const out = y + <usize>b * qBytes;
-    // the first value of largest magnitude (its sign sets the scale's sign, as in ggml)
-    let amax: f32 = 0, mx: f32 = 0;
-    for (let j = 0; j < 256; j++) {
-      const v = load<f32>(src + (<usize>j << 2));
-      const a = abs<f32>(v);
-      if (a > amax) { amax = a; mx = v; }
-    }
-    if (amax == 0) {
+    const mx = signedMax256(src);
+    if (mx == 0) {
       store<f32>(dOut + (<usize>b << 2), 0);
       memory.fill(out, 0, qBytes);
       for (let g = 0; g < 8; g++) storeSum(s32, b * 8 + g, 0, wide);

@@ -9,25 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GGUFValueType as T, tensorBytes } from '@ggufkit/tensor-layout';
 import type { GGUFArray, GGUFMetadataEntry, HeaderToWrite, TensorToWrite } from '@ggufkit/gguf';
+import { exampleModel, repoRoot, sharedGGUFFiles, sharedModels } from './reader-fixtures.js';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const sharedModels = path.resolve(repoRoot, '../shared/models');
-export const exampleModel = path.join(repoRoot, 'examples/models/tl-bpe-Q4_K_M.gguf');
-
-/** Every .gguf under the shared models folder (empty when it is absent). */
-export function sharedGGUFFiles(): string[] {
-  if (!fs.existsSync(sharedModels)) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.gguf')) out.push(p);
-    }
-  };
-  walk(sharedModels);
-  return out.sort();
-}
+export { exampleModel, repoRoot, sharedGGUFFiles, sharedModels };
 
 /** The files every round-trip test covers, with a warning when the shared ones are missing. */
 export function roundTripFiles(suite: string): string[] {
