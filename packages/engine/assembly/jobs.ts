@@ -7,11 +7,12 @@
 // Descriptor (byte offsets): 0 op, 4 next chunk (atomic), 8 chunk count, then per op:
 //   JOB_MATMUL:    16 task count, 20 tokens; tasks of 48 bytes from 32 (MATMUL_TASK_*)
 //   JOB_ATTENTION: 16 q, 20 tokens, 24 pos0, 28 K cache, 32 V cache, 36 heads, 40 KV heads,
-//                  44 head dim, 48 KQ scale (f32), 52 soft-cap (f32), 56 window, 60 out
-//                  (one chunk per token and head)
+//                  44 head dim, 48 KQ scale (f32), 52 soft-cap (f32), 56 window, 60 out,
+//                  64 heads per chunk (a divisor of heads / KV heads; one chunk per token
+//                  and run of that many heads)
 //   JOB_READ:      16 address, 20 bytes per chunk, 24 result (memory read benchmark)
 import { matmul } from './matmul';
-import { attentionHead } from './ops';
+import { attentionHeads } from './ops';
 
 export const JOB_MATMUL: i32 = 1;
 export const JOB_ATTENTION: i32 = 2;
@@ -55,8 +56,10 @@ function matmulChunk(job: usize, c: i32, scratch: usize): void {
 
 function attentionChunk(job: usize, c: i32, scratch: usize): void {
   const nHeads = load<i32>(job, 36);
-  attentionHead(
-    load<u32>(job, 16), c / nHeads, c % nHeads, load<i32>(job, 24), load<u32>(job, 28), load<u32>(job, 32),
+  const nh = load<i32>(job, 64);
+  const runs = nHeads / nh;
+  attentionHeads(
+    load<u32>(job, 16), c / runs, (c % runs) * nh, nh, load<i32>(job, 24), load<u32>(job, 28), load<u32>(job, 32),
     nHeads, load<i32>(job, 40), load<i32>(job, 44), load<f32>(job, 48), load<f32>(job, 52), load<i32>(job, 56),
     load<u32>(job, 60), scratch,
   );

@@ -132,74 +132,102 @@ export function rope(x: usize, nTok: i32, nHeads: i32, headDim: i32, nRot: i32, 
  * optional soft-capping, softmax of s * scale with max subtraction and an f64 sum, the
  * probabilities rounded to f16 for the V product. `window` > 0 limits each query to the
  * last `window` positions. Writes nTok rows of nHeads * headDim values to `out`.
+ * `scratch`: 4 * (group * (headDim + the longest span + 1) + headDim) bytes, group = nHeads / nKvHeads.
  */
 export function attention(
   q: usize, nTok: i32, pos0: i32, kCache: usize, vCache: usize,
   nHeads: i32, nKvHeads: i32, headDim: i32, kqScale: f32, cap: f32, window: i32,
   out: usize, scratch: usize,
 ): void {
+  const group = nHeads / nKvHeads;
   for (let t = 0; t < nTok; t++) {
-    for (let h = 0; h < nHeads; h++) {
-      attentionHead(q, t, h, pos0, kCache, vCache, nHeads, nKvHeads, headDim, kqScale, cap, window, out, scratch);
+    for (let h = 0; h < nHeads; h += group) {
+      attentionHeads(q, t, h, group, pos0, kCache, vCache, nHeads, nKvHeads, headDim, kqScale, cap, window, out, scratch);
     }
   }
 }
 
-/** One query row `t`, head `h` of `attention` (the unit its threads share out). */
-export function attentionHead(
-  q: usize, t: i32, h: i32, pos0: i32, kCache: usize, vCache: usize,
+/**
+ * Query row `t`, heads h0 .. h0 + nh - 1 (all of one KV head's group) of `attention`: the
+ * unit its threads share out. Each K and V row is widened from f16 once for the nh heads;
+ * every head's arithmetic is the same as alone, in the same order.
+ */
+export function attentionHeads(
+  q: usize, t: i32, h0: i32, nh: i32, pos0: i32, kCache: usize, vCache: usize,
   nHeads: i32, nKvHeads: i32, headDim: i32, kqScale: f32, cap: f32, window: i32,
   out: usize, scratch: usize,
 ): void {
   const group = nHeads / nKvHeads;
   const kvDim = nKvHeads * headDim;
-  const qf = scratch;
-  const scores = scratch + (<usize>headDim << 2);
-  const inv: f32 = cap > 0 ? <f32>1.0 / cap : 0;
   const p = pos0 + t;
   const lo = window > 0 ? max<i32>(0, p - window + 1) : 0;
-  const kvh = h / group;
-  const qrow = q + (<usize>((t * nHeads + h) * headDim) << 2);
-  for (let i = 0; i < headDim; i++) {
-    store<f32>(qf + (<usize>i << 2), f16ToF32(f32ToF16(load<f32>(qrow + (<usize>i << 2)))));
+  const span = p - lo + 1;
+  const rowBytes = <usize>headDim << 2;
+  // scratch: nh f16-rounded query rows, one widened K or V row, nh maxima/norms, nh score rows
+  const qf = scratch;
+  const kv = qf + <usize>nh * rowBytes;
+  const mxs = kv + rowBytes;
+  const scores = mxs + (<usize>nh << 2);
+  const inv: f32 = cap > 0 ? <f32>1.0 / cap : 0;
+  const kvh = h0 / group;
+  for (let g = 0; g < nh; g++) {
+    const qrow = q + (<usize>((t * nHeads + h0 + g) * headDim) << 2);
+    const qg = qf + <usize>g * rowBytes;
+    for (let i = 0; i < headDim; i++) store<f32>(qg + (<usize>i << 2), f16ToF32(f32ToF16(load<f32>(qrow + (<usize>i << 2)))));
+    store<f32>(mxs + (<usize>g << 2), -Infinity);
   }
-  let mx: f32 = -Infinity;
   for (let j = lo; j <= p; j++) {
-    const krow = kCache + (<usize>(j * kvDim + kvh * headDim) << 1);
-    let acc = f32x4.splat(0);
-    let i = 0;
-    for (; i + 4 <= headDim; i += 4) {
-      acc = f32x4.add(acc, f32x4.mul(v128.load(qf + (<usize>i << 2)), loadF16x4(krow + (<usize>i << 1))));
-    }
-    let s: f32 = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
-    for (; i < headDim; i++) s += load<f32>(qf + (<usize>i << 2)) * f16ToF32(<u32>load<u16>(krow + (<usize>i << 1)));
-    if (cap > 0) s = Mathf.tanh(s * inv) * cap;
-    s = s * kqScale;
-    store<f32>(scores + (<usize>(j - lo) << 2), s);
-    if (s > mx) mx = s;
-  }
-  let sum: f64 = 0;
-  for (let j = lo; j <= p; j++) {
-    const o = <usize>(j - lo) << 2;
-    const e = Mathf.exp(load<f32>(scores + o) - mx);
-    store<f32>(scores + o, e);
-    sum += <f64>e;
-  }
-  const norm = <f32>(1.0 / sum);
-  const orow = out + (<usize>((t * nHeads + h) * headDim) << 2);
-  memory.fill(orow, 0, <usize>headDim << 2);
-  for (let j = lo; j <= p; j++) {
-    const pj = f16ToF32(f32ToF16(load<f32>(scores + (<usize>(j - lo) << 2)) * norm));
-    const vrow = vCache + (<usize>(j * kvDim + kvh * headDim) << 1);
-    const pv = f32x4.splat(pj);
-    let i = 0;
-    for (; i + 4 <= headDim; i += 4) {
-      const o = orow + (<usize>i << 2);
-      v128.store(o, f32x4.add(v128.load(o), f32x4.mul(pv, loadF16x4(vrow + (<usize>i << 1)))));
-    }
-    for (; i < headDim; i++) {
-      const o = orow + (<usize>i << 2);
-      store<f32>(o, load<f32>(o) + pj * f16ToF32(<u32>load<u16>(vrow + (<usize>i << 1))));
+    widenRow(kCache + (<usize>(j * kvDim + kvh * headDim) << 1), kv, headDim);
+    for (let g = 0; g < nh; g++) {
+      const qg = qf + <usize>g * rowBytes;
+      let acc = f32x4.splat(0);
+      let i = 0;
+      for (; i + 4 <= headDim; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(qg + (<usize>i << 2)), v128.load(kv + (<usize>i << 2))));
+      let s: f32 = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+      for (; i < headDim; i++) s += load<f32>(qg + (<usize>i << 2)) * load<f32>(kv + (<usize>i << 2));
+      if (cap > 0) s = Mathf.tanh(s * inv) * cap;
+      s = s * kqScale;
+      store<f32>(scores + (<usize>(g * span + j - lo) << 2), s);
+      const m = mxs + (<usize>g << 2);
+      if (s > load<f32>(m)) store<f32>(m, s);
     }
   }
+  for (let g = 0; g < nh; g++) {
+    const sg = scores + (<usize>(g * span) << 2);
+    const mx = load<f32>(mxs + (<usize>g << 2));
+    let sum: f64 = 0;
+    for (let j = 0; j < span; j++) {
+      const e = Mathf.exp(load<f32>(sg + (<usize>j << 2)) - mx);
+      store<f32>(sg + (<usize>j << 2), e);
+      sum += <f64>e;
+    }
+    store<f32>(mxs + (<usize>g << 2), <f32>(1.0 / sum));
+    memory.fill(out + (<usize>((t * nHeads + h0 + g) * headDim) << 2), 0, rowBytes);
+  }
+  for (let j = lo; j <= p; j++) {
+    widenRow(vCache + (<usize>(j * kvDim + kvh * headDim) << 1), kv, headDim);
+    for (let g = 0; g < nh; g++) {
+      const pj = f16ToF32(f32ToF16(load<f32>(scores + (<usize>(g * span + j - lo) << 2)) * load<f32>(mxs + (<usize>g << 2))));
+      const orow = out + (<usize>((t * nHeads + h0 + g) * headDim) << 2);
+      const pv = f32x4.splat(pj);
+      let i = 0;
+      for (; i + 4 <= headDim; i += 4) {
+        const o = orow + (<usize>i << 2);
+        v128.store(o, f32x4.add(v128.load(o), f32x4.mul(pv, v128.load(kv + (<usize>i << 2)))));
+      }
+      for (; i < headDim; i++) {
+        const o = orow + (<usize>i << 2);
+        store<f32>(o, load<f32>(o) + pj * load<f32>(kv + (<usize>i << 2)));
+      }
+    }
+  }
+}
+
+/** The n f16 values at src widened to f32 at dst. */
+// @ts-ignore: decorator
+@inline
+function widenRow(src: usize, dst: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), loadF16x4(src + (<usize>i << 1)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), f16ToF32(<u32>load<u16>(src + (<usize>i << 1))));
 }

@@ -37,10 +37,15 @@ export function stateBytes(hp: HParams, vocab: number, opts: TransformerOptions,
   return kv + bufs + acts + scratch + 64 * 32;
 }
 
-/** Bytes of scratch one compute thread needs: a decoded weight row, or one attention row. */
+/**
+ * Bytes of scratch one compute thread needs: a decoded weight row, or the attention of one
+ * query row for the heads of one KV head (their queries, maxima and scores, and one widened K
+ * or V row: assembly/ops.ts attentionHeads).
+ */
 export function threadScratchBytes(hp: HParams, contextLength: number): number {
   const widest = roundUp(Math.max(hp.dim, hp.nHeads * hp.headDim, hp.ffnDim), 256);
-  return roundUp(Math.max(4 * widest + 256, 4 * (hp.headDim + contextLength + 16)), 64);
+  const group = hp.nHeads / hp.nKvHeads;
+  return roundUp(Math.max(4 * widest + 256, 4 * (group * (hp.headDim + contextLength + 1) + hp.headDim) + 64), 64);
 }
 
 /** Most matrices one matmul job multiplies (they share the job's chunks). */
@@ -280,19 +285,27 @@ export class Transformer {
     this.pool.run(this.job);
   }
 
-  /** Attention of layer l for n query rows at pos0.., one chunk per (row, head). */
+  /**
+   * Attention of layer l for n query rows at pos0.., one chunk per row and run of heads
+   * sharing a KV head: the whole group when that leaves at least two chunks per thread
+   * (each K and V row is then widened from f16 once for the group), else fewer heads.
+   */
   private attention(n: number, pos0: number, l: number): void {
     const { hp } = this;
+    const group = hp.nHeads / hp.nKvHeads;
+    let perChunk = group;
+    while (perChunk > 1 && (group % perChunk !== 0 || n * (hp.nHeads / perChunk) < 2 * this.pool.threads)) perChunk--;
     const J = this.jobWords();
     J[0] = JobOp.Attention;
     J[1] = 0;
-    J[2] = n * hp.nHeads;
+    J[2] = n * (hp.nHeads / perChunk);
     J[4] = this.q; J[5] = n; J[6] = pos0; J[7] = this.kCache[l]!; J[8] = this.vCache[l]!;
     J[9] = hp.nHeads; J[10] = hp.nKvHeads; J[11] = hp.headDim;
     this.jobF32[12] = hp.kqScale;
     this.jobF32[13] = hp.attnSoftcap;
     J[14] = hp.isSlidingLayer(l) ? hp.slidingWindow : 0;
     J[15] = this.att;
+    J[16] = perChunk;
     this.pool.run(this.job);
   }
 
