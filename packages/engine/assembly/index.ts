@@ -3,7 +3,7 @@
 export { actRowBytes, convertActivations } from './activations';
 export { decodeRow, decodedBytes, dequantizeRows, typeFamily } from './decode';
 export { matmul, dotF32, hasDirectKernel, activationKind } from './matmul';
-export { rmsNorm, add, addRows, scale, softcap, swiglu, geglu, toF16, rope, attention } from './ops';
+export { rmsNorm, add, addRows, scale, softcap, swiglu, geglu, toF16, rope, attention, attentionKeyBlock } from './ops';
 export { runJob } from './jobs';
 export { packedType, packedRowBytes, packRows } from './packed';
 

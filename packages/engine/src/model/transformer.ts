@@ -37,15 +37,19 @@ export function stateBytes(hp: HParams, vocab: number, opts: TransformerOptions,
   return kv + bufs + acts + scratch + 64 * 32;
 }
 
+/** Keys per block of the attention kernel: `attentionKeyBlock()` of the wasm module (tested). */
+export const ATTENTION_KEY_BLOCK = 32;
+
 /**
  * Bytes of scratch one compute thread needs: a decoded weight row, or the attention of one
- * query row for the heads of one KV head (their queries, maxima and scores, and one widened K
- * or V row: assembly/ops.ts attentionHeads).
+ * query row for the heads of one KV head (their queries, maxima and scores, and a block of
+ * widened K or V rows with its probabilities: assembly/ops.ts attentionHeads).
  */
 export function threadScratchBytes(hp: HParams, contextLength: number): number {
   const widest = roundUp(Math.max(hp.dim, hp.nHeads * hp.headDim, hp.ffnDim), 256);
   const group = hp.nHeads / hp.nKvHeads;
-  return roundUp(Math.max(4 * widest + 256, 4 * (group * (hp.headDim + contextLength + 1) + hp.headDim) + 64), 64);
+  const attention = 4 * (group * (hp.headDim + contextLength + 1) + ATTENTION_KEY_BLOCK * (hp.headDim + 1));
+  return roundUp(Math.max(4 * widest + 256, attention + 64), 64);
 }
 
 /** Most matrices one matmul job multiplies (they share the job's chunks). */

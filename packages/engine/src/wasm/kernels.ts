@@ -34,6 +34,8 @@ export interface EngineKernels {
   geglu(g: number, u: number, n: number, out: number, table: number): void;
   toF16(src: number, n: number, dst: number): void;
   rope(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, cs: number, neox: number): void;
+  /** Keys per block of the attention kernel (its scratch holds one block of widened rows). */
+  attentionKeyBlock(): number;
   attention(q: number, nTok: number, pos0: number, kCache: number, vCache: number,
     nHeads: number, nKvHeads: number, headDim: number, kqScale: number, cap: number, window: number,
     out: number, scratch: number): void;
