@@ -8,19 +8,12 @@
 import { f16ToF32, f32ToF16 } from '@ggufkit/tensor-layout';
 import { EngineMemory } from '../../src/wasm/memory.js';
 import { ATTENTION_KEY_BLOCK } from '../../src/model/transformer.js';
+import { mulberry32 } from '../../../../test-support/mulberry32.js';
 
 let mem: EngineMemory;
 beforeAll(async () => {
   mem = await EngineMemory.create(64 * 1024 * 1024);
 });
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const roundF16 = (x: number) => f16ToF32(f32ToF16(x));
 
@@ -80,7 +73,7 @@ describe('attention kernel', () => {
     ['sliding window and soft-capping', { nTok: 5, pos0: 60, nHeads: 4, nKvHeads: 2, headDim: 16, cap: 2.5, window: 33 }],
   ];
   it.each(shapes)('matches the reference: %s', (_, s) => {
-    const r = lcg(s.headDim * 131 + s.nHeads);
+    const r = mulberry32(s.headDim * 131 + s.nHeads);
     const kvDim = s.nKvHeads * s.headDim, ctx = s.pos0 + s.nTok;
     const q = Float32Array.from({ length: s.nTok * s.nHeads * s.headDim }, () => (r() - 0.5) * 4);
     const k = Float32Array.from({ length: ctx * kvDim }, () => roundF16((r() - 0.5) * 4));
