@@ -3,13 +3,12 @@
  * Node-only entry: converts a model folder on disk to a GGUF file (or gguf-split shards).
  */
 import { unlink } from 'node:fs/promises';
-import { shardName, splitGGUF } from '@ggufkit/gguf';
 import { fileReader, nodeModelDirectory } from './io/node-model-dir.js';
 import type { ModelDirectory } from './io/model-dir.js';
 import { planConversion as planCore, type ConversionPlan, type PlanOptions } from './pipeline/plan.js';
 import { prepareConversion as prepareCore, type PrepareConversionOptions, type PreparedConversion } from './pipeline/prepare-output.js';
 import { describeConversion, type ConversionDescription } from './pipeline/describe.js';
-import { shardPrefix } from './pipeline/output-paths.js';
+import { outputPaths } from './pipeline/output-paths.js';
 import { writeFileBehind } from './pipeline/write-file-behind.js';
 
 export * from './index.js';
@@ -97,37 +96,31 @@ async function writePrepared(prepared: PreparedConversion, outFile: string, onPr
   const files = prepared.files;
   const tensorCount = prepared.tensors.length;
   const totalBytes = files.reduce((s, f) => s + f.layout.fileSize, 0);
-  const bytesBefore: number[] = [];
-  const tensorsBefore: number[] = [];
-  let bytes = 0;
-  let tensors = 0;
-  for (const f of files) {
-    bytesBefore.push(bytes);
-    tensorsBefore.push(tensors);
-    bytes += f.layout.fileSize;
-    tensors += f.tensorNames.length;
-  }
-  const report = (file: number, p: { tensorIndex: number; tensorName: string | undefined; bytesWritten: number }) => onProgress?.({
-    tensorIndex: tensorsBefore[file]! + p.tensorIndex, tensorCount, tensorName: p.tensorName,
-    bytesWritten: bytesBefore[file]! + p.bytesWritten, totalBytes, fileIndex: file, fileCount: files.length,
-  });
-  if (prepared.split === undefined) {
-    // Written chunks go back to the plan's buffers, so blocks are read into memory already in use.
-    await writeFileBehind(outFile, prepared.header, prepared.tensors, (chunk) => prepared.plan.recycle(chunk), onProgress && ((p) => report(0, p)), files[0]!.layout);
-    return [outFile];
-  }
-  const { shards } = splitGGUF(prepared.asSource(), prepared.split);
-  const prefix = shardPrefix(outFile);
-  const paths: string[] = [];
+  const paths = outputPaths(outFile, files.length);
+  // An unsplit file's chunks go back to the plan's buffers, so blocks are read into memory
+  // already in use; shards copy their ranges out of the stream, which recycles by itself.
+  const recycle = files.length === 1 ? (chunk: Uint8Array) => prepared.plan.recycle(chunk) : undefined;
+  const written: string[] = [];
+  let bytesBefore = 0;
+  let tensorsBefore = 0;
   try {
-    for (const shard of shards) {
-      const path = shardName(prefix, shard.index, shard.count);
-      await writeFileBehind(path, shard.header, shard.tensors, undefined, onProgress && ((p) => report(shard.index, p)));
-      paths.push(path);
+    for (const [i, f] of files.entries()) {
+      const bytes = bytesBefore, tensors = tensorsBefore;
+      await writeFileBehind(paths[i]!, f.header, f.tensors, {
+        recycle,
+        layout: f.layout,
+        onProgress: onProgress && ((p) => onProgress({
+          tensorIndex: tensors + p.tensorIndex, tensorCount, tensorName: p.tensorName,
+          bytesWritten: bytes + p.bytesWritten, totalBytes, fileIndex: i, fileCount: files.length,
+        })),
+      });
+      written.push(paths[i]!);
+      bytesBefore += f.layout.fileSize;
+      tensorsBefore += f.tensors.length;
     }
   } catch (e) {
     // no partial model: shards written before the failure go too
-    await Promise.all(paths.map((p) => unlink(p).catch(() => undefined)));
+    await Promise.all(written.map((p) => unlink(p).catch(() => undefined)));
     throw e;
   }
   return paths;

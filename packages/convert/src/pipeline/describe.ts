@@ -51,12 +51,12 @@ export interface ConversionDescription {
 /** Describes a prepared conversion; `outFile` names the files. */
 export function describeConversion(p: PreparedConversion, outFile?: string): ConversionDescription {
   const fileOf = new Map<string, number>();
-  for (const f of p.files) for (const n of f.tensorNames) fileOf.set(n, f.index);
+  for (const f of p.files) for (const t of f.tensors) fileOf.set(t.name, f.index);
   const tensors = p.tensors.map((t) => ({
     name: t.name, type: ggmlTypeName(t.type), ne: [...t.ne], bytes: tensorBytes(t.type, t.ne), file: fileOf.get(t.name) ?? 0,
   }));
   const paths = outFile !== undefined ? outputPaths(outFile, p.files.length) : undefined;
-  const files = p.files.map((f, i) => ({ ...(paths ? { path: paths[i]! } : {}), tensorCount: f.tensorNames.length, bytes: f.layout.fileSize }));
+  const files = p.files.map((f, i) => ({ ...(paths ? { path: paths[i]! } : {}), tensorCount: f.tensors.length, bytes: f.layout.fileSize }));
   return {
     architecture: p.plan.architecture,
     outtype: p.outtype,

@@ -43,8 +43,8 @@ export interface PreparedFile {
   /** Number of output files. */
   readonly count: number;
   readonly header: HeaderToWrite;
-  /** Names of the tensors in this file, in file order. */
-  readonly tensorNames: readonly string[];
+  /** The tensors of this file, in file order (data produced when written). */
+  readonly tensors: readonly TensorToWrite[];
   /** Header bytes, tensor offsets and the file size. */
   readonly layout: HeaderLayout;
 }
@@ -114,14 +114,14 @@ export async function prepareConversion(dir: ModelDirectory, opts: PrepareConver
     }
     let source: GGUFTensorSource | undefined;
     const asSource = () => (source ??= writerInputAsSource(header, tensors, dir.name, plan.recycle));
-    let files: PreparedFile[] = [{ index: 0, count: 1, header, tensorNames: tensors.map((t) => t.name), layout: layoutGGUF(header, tensors) }];
+    let files: PreparedFile[] = [{ index: 0, count: 1, header, tensors, layout: layoutGGUF(header, tensors) }];
     let splitUsed: SplitOptions | undefined;
     if (split) {
       const { shards } = splitGGUF(asSource(), split);
       // llama.cpp's converter writes a model that fits one shard as a plain file, without split keys.
       if (shards.length > 1) {
         splitUsed = split;
-        files = shards.map((s) => ({ index: s.index, count: s.count, header: s.header, tensorNames: s.tensors.map((t) => t.name), layout: layoutGGUF(s.header, s.tensors) }));
+        files = shards.map((s) => ({ index: s.index, count: s.count, header: s.header, tensors: s.tensors, layout: layoutGGUF(s.header, s.tensors) }));
       }
     }
     const quantized = q;

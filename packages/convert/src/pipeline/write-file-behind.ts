@@ -15,16 +15,24 @@ export interface FileWriteProgress {
   bytesWritten: number;
 }
 
-/**
- * Writes a GGUF file at `path`. `recycle` gets every chunk once the file has it;
- * `onProgress` is called as chunks reach the file (not when they are queued), so the bytes
- * it reports are on their way to disk. `layout`, when given, is `layoutGGUF(header, tensors)`
- * already computed.
- */
+/** Options of {@link writeFileBehind}. */
+export interface WriteFileBehindOptions {
+  /** Gets every chunk once the file has it (to reuse its buffer). */
+  recycle?: ((chunk: Uint8Array) => void) | undefined;
+  /**
+   * Called as chunks reach the file (not when they are queued), so the bytes it reports are
+   * on their way to disk.
+   */
+  onProgress?: ((p: FileWriteProgress) => void) | undefined;
+  /** `layoutGGUF(header, tensors)`, when already computed. */
+  layout?: HeaderLayout | undefined;
+}
+
+/** Writes a GGUF file at `path`. */
 export async function writeFileBehind(
-  path: string, header: HeaderToWrite, tensors: readonly TensorToWrite[],
-  recycle?: (chunk: Uint8Array) => void, onProgress?: (p: FileWriteProgress) => void, layout?: HeaderLayout,
+  path: string, header: HeaderToWrite, tensors: readonly TensorToWrite[], opts: WriteFileBehindOptions = {},
 ): Promise<void> {
+  const { recycle, onProgress, layout } = opts;
   const file = await fileSink(path);
   // A second handle on the temporary file, to push its data to disk while later tensors
   // are still being converted (the file sink itself syncs only before the rename).
