@@ -101,6 +101,13 @@ function scalesMinsQ4K(blk: usize): v128 {
     v128.and(top, i32x4(0, 0x30303030, 0, 0x30303030)));
 }
 
+/** Address of the group holding Q4_0 block b (b in a whole group): its four f16 d, then the blocks' quants. */
+// @ts-ignore: decorator
+@inline
+export function q40pGroup(row: usize, b: i32): usize {
+  return row + <usize>(b >> 2) * Q40_GROUP;
+}
+
 /** Address of the 16 quant bytes of block k (0-3) of the Q4_0 group at g (its four d are at g). */
 // @ts-ignore: decorator
 @inline
@@ -112,14 +119,14 @@ export function q40pGroupQuants(g: usize, k: i32): usize {
 // @ts-ignore: decorator
 @inline
 export function q40pQuants(row: usize, nb4: i32, b: i32): usize {
-  return b < nb4 ? q40pGroupQuants(row + <usize>(b >> 2) * Q40_GROUP, b & 3) : row + <usize>b * 18 + 2;
+  return b < nb4 ? q40pGroupQuants(q40pGroup(row, b), b & 3) : row + <usize>b * 18 + 2;
 }
 
 /** Address of the f16 d of Q4_0 block b of a packed row. */
 // @ts-ignore: decorator
 @inline
 export function q40pScale(row: usize, nb4: i32, b: i32): usize {
-  return b < nb4 ? row + <usize>(b >> 2) * Q40_GROUP + (<usize>(b & 3) << 1) : row + <usize>b * 18;
+  return b < nb4 ? q40pGroup(row, b) + (<usize>(b & 3) << 1) : row + <usize>b * 18;
 }
 
 /** The layout the kernels want weights of type t in (t itself when they take GGUF's). */

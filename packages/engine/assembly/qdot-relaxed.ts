@@ -11,7 +11,7 @@
 import { i8Scales, i8Sums16, i8Sums32 } from './activations';
 import { loadF16, loadF16x4 } from './f16';
 import { hsumF, hsumI32 } from './lanes';
-import { q40pGroupQuants, q4kpD, q4kpDmin, q4kpGroup, q4kpGroupQuants, q4kpGroupScales, q4kpQuants, q4kpScales } from './packed';
+import { q40pGroup, q40pGroupQuants, q40pQuants, q40pScale, q4kpD, q4kpDmin, q4kpGroup, q4kpGroupQuants, q4kpGroupScales, q4kpQuants, q4kpScales } from './packed';
 import {
   foldPair, groupQ4K, groupQ6K, hsum2, parkSums,
   tailQ4K, tailQ6K, termQ4K, termQ6K,
@@ -56,13 +56,12 @@ function blockQ4_0(qs: usize, ap: usize): v128 {
  * activation sum, then the float steps of qdot.ts's dotQ4_0.
  */
 export function dotQ4_0_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
-  const nb = n >> 5;
+  const nb = n >> 5, nb4 = nb & ~3;
   const ad = i8Scales(a, n), as = i8Sums32(a, n);
   let acc = f32x4.splat(0);
   let b = 0;
-  for (; b + 4 <= nb; b += 4) {
-    // a group: four f16 d, then four blocks of 16 quant bytes
-    const g = w + <usize>b * 18;
+  for (; b < nb4; b += 4) {
+    const g = q40pGroup(w, b);
     const ap = a + (<usize>b << 5);
     const f01 = foldPair(blockQ4_0(q40pGroupQuants(g, 0), ap), blockQ4_0(q40pGroupQuants(g, 1), ap + 32));
     v128.store(scratch, f01);
@@ -72,11 +71,9 @@ export function dotQ4_0_I8(w: usize, n: i32, a: usize, scratch: usize): f32 {
     acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(sums), s));
   }
   let sum = hsumF(acc);
-  // the blocks past the last group are GGUF blocks
   for (; b < nb; b++) {
-    const wp = w + <usize>b * 18;
-    const isum = hsumI32(blockQ4_0(wp + 2, a + (<usize>b << 5))) - (<i32>load<i16>(as + (<usize>b << 1)) << 3);
-    sum += <f32>isum * (loadF16(wp) * load<f32>(ad + (<usize>b << 2)));
+    const isum = hsumI32(blockQ4_0(q40pQuants(w, nb4, b), a + (<usize>b << 5))) - (<i32>load<i16>(as + (<usize>b << 1)) << 3);
+    sum += <f32>isum * (loadF16(q40pScale(w, nb4, b)) * load<f32>(ad + (<usize>b << 2)));
   }
   return sum;
 }
@@ -449,8 +446,8 @@ export function dotQ4_0_I8x4(w: usize, n: i32, a: usize, stride: usize, out: usi
   const ds = i8Scales(a, n) - a, bs = i8Sums32(a, n) - a;
   clearGroups(scratch);
   for (let b = 0; b < nb4; b += 4) {
-    // a group: four f16 d (converted as dotQ4_0_I8 converts them), then four blocks of 16 quant bytes
-    const g = w + <usize>b * 18;
+    // the group's four d, converted as dotQ4_0_I8 converts them
+    const g = q40pGroup(w, b);
     const d4 = loadF16x4(g);
     const o = <usize>b << 5, bo = bs + (<usize>b << 1), dso = ds + (<usize>b << 2);
     addToGroup(termQ4_0x4(q40pGroupQuants(g, 0), i32x4.shuffle(d4, d4, 0, 0, 0, 0), a, stride, o, bo, dso), 0, scratch);
@@ -459,10 +456,9 @@ export function dotQ4_0_I8x4(w: usize, n: i32, a: usize, stride: usize, out: usi
     addToGroup(termQ4_0x4(q40pGroupQuants(g, 3), i32x4.shuffle(d4, d4, 3, 3, 3, 3), a, stride, o + 96, bo + 6, dso + 12), 3, scratch);
   }
   let acc = groupSums(scratch);
-  // the blocks past the last group are GGUF blocks
   for (let b = nb4; b < nb; b++) {
-    const wp = w + <usize>b * 18;
-    acc = f32x4.add(acc, termQ4_0x4(wp + 2, f32x4.splat(loadF16(wp)), a, stride, <usize>b << 5, bs + (<usize>b << 1), ds + (<usize>b << 2)));
+    const d = f32x4.splat(loadF16(q40pScale(w, nb4, b)));
+    acc = f32x4.add(acc, termQ4_0x4(q40pQuants(w, nb4, b), d, a, stride, <usize>b << 5, bs + (<usize>b << 1), ds + (<usize>b << 2)));
   }
   storeRows(acc, out, outStride);
 }

@@ -18,7 +18,7 @@
 import { i16Scales, i16Sums16, i16Sums32 } from './activations';
 import { f16x4ToF32, loadF16, loadF16x4 } from './f16';
 import { hsumF, hsumI32 } from './lanes';
-import { q40pGroupQuants, q4kpD, q4kpDmin, q4kpGroup, q4kpQuants, q4kpScales } from './packed';
+import { q40pGroupQuants, q40pQuants, q4kpD, q4kpDmin, q4kpGroup, q4kpQuants, q4kpScales } from './packed';
 
 /** The f16 values at p, p + stride, p + 2 stride, p + 3 stride as an f32x4 (finite values). */
 // @ts-ignore: decorator
@@ -117,7 +117,7 @@ function dotB32Direct(q8: bool, w: usize, n: i32, a: usize, scratch: usize): f32
     const wp = w + <usize>b * bb;
     const ap = a + (<usize>b << 6);
     const scale = loadF16(wp) * load<f32>(ad + (<usize>b << 2));
-    sum += <f32>hsumI32(q8 ? blockQ8_0(wp, ap) : blockQ4_0(wp + 2, ap)) * scale;
+    sum += <f32>hsumI32(q8 ? blockQ8_0(wp, ap) : blockQ4_0(q40pQuants(w, nb & ~3, b), ap)) * scale;
   }
   return sum;
 }
